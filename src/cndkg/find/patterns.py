@@ -1,0 +1,316 @@
+"""The forms of references in resolution texts, and a finder over one piece of text.
+
+Each ``_find_*`` function is pure: text in, candidate spans out. Candidates are
+then kept in priority order (official records before the symbols inside them,
+named instruments before the sessions inside their names), never overlapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from cndkg.find.lexicon import Lexicon
+from cndkg.model import MentionKind
+from cndkg.ordinals import ORDINAL_PATTERN
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_ALTERNATION = "|".join(MONTHS)
+RESOLUTION_SYMBOL = r"(?:S-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?(?:[A-Z]\s?)?\((?:S-)?[IVXLC]{1,8}\))"
+DOCUMENT_SYMBOL = (
+    r"(?<![\w/.\-])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD|DP|HRC)(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])"
+)
+_BODY_WORDS = (
+    r"General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
+    r"Commission on Crime Prevention and Criminal Justice|Human Rights Council|Security Council|"
+    r"World Health Assembly|Council|Commission|its|their|Assembly"
+)
+_RESOLUTION_HEAD = re.compile(
+    rf"(?:\b(?P<body>{_BODY_WORDS})\s+)?\b(?P<word>[Rr]esolutions?|[Dd]ecisions?)\s+(?={RESOLUTION_SYMBOL})"
+)
+_SYMBOL_AT = re.compile(RESOLUTION_SYMBOL + r"(?![\w/])")
+_DATE_AFTER = re.compile(rf",?\s+of\s+(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH_ALTERNATION})\s+(?P<year>\d{{4}})")
+_TITLE_AFTER = re.compile(r",?\s+entitled\s+[“\"](?P<title>[^”\"]{3,500})[”\"]")
+_LIST_SEPARATOR = re.compile(
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?:(?:its\s+)?(?:resolution|decision)\s+)?(?={RESOLUTION_SYMBOL})"
+)
+_TREATY_SERIES = re.compile(
+    r"United\s+Nations,?\s+Treaty\s+Series,?\s+vol\.\s*(?P<volume>\d{1,5}),?\s+No\.\s*(?P<number>\d{1,6})"
+)
+_LOCATOR_PART = r"(?:chap\.|chaps\.|annex|sect\.|part|para\.|paras\.)\s*[A-Z\d]{1,6}"
+_LOCATOR = rf"{_LOCATOR_PART}(?:,\s*{_LOCATOR_PART})*"
+_OFFICIAL_RECORD = re.compile(
+    r"Official\s+Records\s+of\s+the\s+(?P<organ>General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+    r"(?:,\s*(?P<session>[\w\-]+\s+(?:special\s+)?[Ss]ession))?,\s*(?:(?P<year>\d{4}),\s*)?"
+    rf"Supplement\s+No\.\s*(?P<supplement>\d{{1,3}}[A-Z]?)\s*\((?P<symbol>{DOCUMENT_SYMBOL})\)"
+    rf"(?:,\s*(?P<locator>{_LOCATOR}))?"
+)
+_IBID = re.compile(
+    r"\b(?:Ibid|Id)\.?(?P<rest>(?:,\s*(?:vol\.\s*\d{1,5},?\s+No\.\s*\d{1,6}|"
+    r"(?:\d{4},\s*)?Supplement\s+No\.\s*\d{1,3}[A-Z]?\s*\(" + DOCUMENT_SYMBOL + r"\)(?:,\s*" + _LOCATOR + r")?))?)"
+)
+_IBID_VOLUME = re.compile(r"vol\.\s*(?P<volume>\d{1,5}),?\s+No\.\s*(?P<number>\d{1,6})")
+_IBID_RECORD = re.compile(
+    rf"(?:(?P<year>\d{{4}}),\s*)?Supplement\s+No\.\s*(?P<supplement>\d{{1,3}}[A-Z]?)\s*\((?P<symbol>{DOCUMENT_SYMBOL})\)"
+    rf"(?:,\s*(?P<locator>{_LOCATOR}))?"
+)
+_DOCUMENT = re.compile(DOCUMENT_SYMBOL)
+_SDG_TARGETS = re.compile(
+    r"\b[Tt]argets?\s+(?P<list>\d{1,2}\.(?:\d{1,2}|[a-c])(?:(?:,\s*(?:and\s+)?|\s+and\s+)\d{1,2}\.(?:\d{1,2}|[a-c]))*)\b"
+)
+_SDG_NOTATION = re.compile(r"\d{1,2}\.(?:\d{1,2}|[a-c])\b")
+_SDG_CONTEXT = re.compile(r"Sustainable Development|\bGoals?\b|2030 Agenda|\bSDGs?\b")
+_SDG_GOAL = re.compile(r"\b(?:Sustainable\s+Development\s+Goal|SDG|Goal)\s+(?P<goal>\d{1,2})\b(?!\.\d)")
+_SESSION = re.compile(
+    rf"\b(?P<ordinal>{ORDINAL_PATTERN})\s+(?:regular\s+)?session\b"
+    r"(?:\s+of\s+the\s+(?P<body>General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
+    r"Commission on Crime Prevention and Criminal Justice))?",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"\b(?:[Rr]equests|[Ii]nvites|[Cc]alls\s+upon|[Cc]alls\s+on|[Uu]rges|[Ee]ncourages|[Aa]ppeals\s+to|"
+    r"[Ii]nstructs|[Aa]uthorizes|[Ee]ntrusts|[Ee]ncourage|[Rr]equest|[Ii]nvite)\s+"
+    r"(?P<who>[^;:]{1,300}?)(?=\s+(?:to|that|in\s+accordance|through)\b|,|;|$)"
+)
+_MONTH_NUMBER = {name: index for index, name in enumerate(MONTHS, start=1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A candidate mention in one piece of text."""
+
+    kind: MentionKind
+    start: int
+    end: int
+    text: str
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+_PRIORITY = (
+    MentionKind.OFFICIAL_RECORD,
+    MentionKind.TREATY_SERIES,
+    MentionKind.IBID,
+    MentionKind.NAMED_INSTRUMENT,
+    MentionKind.RESOLUTION,
+    MentionKind.DECISION,
+    MentionKind.DOCUMENT,
+    MentionKind.SDG_TARGET,
+    MentionKind.SDG_GOAL,
+    MentionKind.SESSION,
+    MentionKind.ADDRESSEE,
+)
+
+
+def find_in_text(text: str, lexicon: Lexicon, *, operative: bool = False, antecedent: str | None = None) -> list[Found]:
+    """Find every mention in one piece of text.
+
+    Takes the text, the name lexicon, whether it is an operative paragraph (only
+    those have addressees) and, for a footnote, the text of the footnote before
+    it (what an "Ibid." points back to). Returns non-overlapping candidates in
+    text order; where two overlap, the kind earlier in the priority list wins.
+    """
+    finders: list[Callable[[], Iterator[Found]]] = [
+        lambda: _find_official_records(text),
+        lambda: _find_treaty_series(text),
+        lambda: _find_ibid(text, antecedent, lexicon),
+        lambda: _find_names(text, lexicon),
+        lambda: _find_resolutions(text),
+        lambda: _find_documents(text),
+        lambda: _find_sdg(text),
+        lambda: _find_sessions(text),
+    ]
+    if operative:
+        finders.append(lambda: _find_addressees(text, lexicon))
+    candidates = [found for finder in finders for found in finder()]
+    candidates.sort(key=lambda f: (_PRIORITY.index(f.kind), f.start, -(f.end - f.start)))
+    kept: list[Found] = []
+    for candidate in candidates:
+        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+            kept.append(candidate)
+    kept.sort(key=lambda f: (f.start, f.end))
+    return kept
+
+
+def _fields(**values: str | None) -> tuple[tuple[str, str], ...]:
+    """Return keyword values as sorted (key, value) pairs, dropping empty ones."""
+    return tuple(sorted((k, " ".join(v.split())) for k, v in values.items() if v))
+
+
+def iso_date(day: str, month: str, year: str) -> str | None:
+    """Return "16", "March", "2018" as "2018-03-16", or None for an impossible date."""
+    import datetime
+
+    try:
+        return datetime.date(int(year), _MONTH_NUMBER[month], int(day)).isoformat()
+    except (ValueError, KeyError):
+        return None
+
+
+def _find_resolutions(text: str) -> Iterator[Found]:
+    """Find resolution and decision symbols, lists of them, and their dates and titles."""
+    for head in _RESOLUTION_HEAD.finditer(text):
+        kind = MentionKind.DECISION if head.group("word").lower().startswith("decision") else MentionKind.RESOLUTION
+        body = head.group("body") or ""
+        position = head.end()
+        first = True
+        while True:
+            symbol = _SYMBOL_AT.match(text, position)
+            if not symbol:
+                break
+            end = symbol.end()
+            date = _DATE_AFTER.match(text, end)
+            iso = iso_date(date.group("day"), date.group("month"), date.group("year")) if date else None
+            after = date.end() if date else end
+            title = _TITLE_AFTER.match(text, after)
+            start = head.start() if first else symbol.start()
+            yield Found(
+                kind,
+                start,
+                end,
+                text[start:end],
+                _fields(symbol=symbol.group(0), body=body, date=iso, title=title.group("title") if title else None),
+            )
+            first = False
+            position = title.end() if title else after
+            separator = _LIST_SEPARATOR.match(text, position)
+            if not separator:
+                break
+            position = separator.end()
+
+
+def _find_treaty_series(text: str) -> Iterator[Found]:
+    """Find "United Nations, Treaty Series, vol. 976, No. 14152"."""
+    for match in _TREATY_SERIES.finditer(text):
+        yield Found(
+            MentionKind.TREATY_SERIES,
+            match.start(),
+            match.end(),
+            match.group(0),
+            _fields(volume=match.group("volume"), number=match.group("number")),
+        )
+
+
+def _find_official_records(text: str) -> Iterator[Found]:
+    """Find "Official Records of the ..., 2019, Supplement No. 8 (E/2019/28), chap. I, sect. B"."""
+    for match in _OFFICIAL_RECORD.finditer(text):
+        yield Found(
+            MentionKind.OFFICIAL_RECORD,
+            match.start(),
+            match.end(),
+            match.group(0),
+            _fields(
+                organ=match.group("organ"),
+                year=match.group("year"),
+                supplement=match.group("supplement"),
+                symbol=match.group("symbol"),
+                locator=match.group("locator"),
+            ),
+        )
+
+
+def _find_ibid(text: str, antecedent: str | None, lexicon: Lexicon) -> Iterator[Found]:
+    """Find "Ibid." and record what it points back to: the form of the footnote before it."""
+    for match in _IBID.finditer(text):
+        rest = match.group("rest") or ""
+        volume = _IBID_VOLUME.search(rest)
+        record = _IBID_RECORD.search(rest)
+        pointed = find_in_text(antecedent, lexicon) if antecedent else []
+        pointed = [p for p in pointed if p.kind is not MentionKind.IBID]
+        back = pointed[0] if pointed else None
+        values: dict[str, str | None] = {f"antecedent_{k}": v for k, v in (back.fields if back else ())}
+        values["antecedent_kind"] = back.kind.value if back else None
+        if volume:
+            values["antecedent_kind"] = MentionKind.TREATY_SERIES.value
+        elif record:
+            values["antecedent_kind"] = MentionKind.OFFICIAL_RECORD.value
+        if volume:
+            values.update(volume=volume.group("volume"), number=volume.group("number"))
+        if record:
+            values.update(
+                year=record.group("year"),
+                supplement=record.group("supplement"),
+                symbol=record.group("symbol"),
+                locator=record.group("locator"),
+            )
+        yield Found(MentionKind.IBID, match.start(), match.end(), match.group(0), _fields(**values))
+
+
+def _find_names(text: str, lexicon: Lexicon) -> Iterator[Found]:
+    """Find treaties, declarations, standards and named resolutions by name."""
+    for pattern in (lexicon.instruments, lexicon.instruments_exact):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(text):
+            yield Found(
+                MentionKind.NAMED_INSTRUMENT, match.start(), match.end(), match.group(0), _fields(name=match.group(0))
+            )
+
+
+def _find_documents(text: str) -> Iterator[Found]:
+    """Find document symbols ("E/2019/28", "E/CN.7/2014/L.9/Rev.1", "A/RES/70/1")."""
+    for match in _DOCUMENT.finditer(text):
+        symbol = match.group(0).rstrip(".")
+        if not any(ch.isdigit() for ch in symbol):
+            continue
+        yield Found(MentionKind.DOCUMENT, match.start(), match.start() + len(symbol), symbol, _fields(symbol=symbol))
+
+
+def _find_sdg(text: str) -> Iterator[Found]:
+    """Find SDG targets ("target 3.5 of the Goals") and goals ("Sustainable Development Goal 3")."""
+    if not _SDG_CONTEXT.search(text):
+        return
+    for match in _SDG_TARGETS.finditer(text):
+        first = True
+        for notation in _SDG_NOTATION.finditer(text, match.start("list"), match.end("list")):
+            start = match.start() if first else notation.start()
+            yield Found(
+                MentionKind.SDG_TARGET,
+                start,
+                notation.end(),
+                text[start : notation.end()],
+                _fields(notation=notation.group(0)),
+            )
+            first = False
+    for match in _SDG_GOAL.finditer(text):
+        yield Found(
+            MentionKind.SDG_GOAL, match.start(), match.end(), match.group(0), _fields(notation=match.group("goal"))
+        )
+
+
+def _find_sessions(text: str) -> Iterator[Found]:
+    """Find sessions by ordinal ("at its sixty-sixth session"); special sessions are not sessions here."""
+    for match in _SESSION.finditer(text):
+        yield Found(
+            MentionKind.SESSION,
+            match.start(),
+            match.end(),
+            match.group(0),
+            _fields(ordinal=match.group("ordinal"), body=match.group("body")),
+        )
+
+
+def _find_addressees(text: str, lexicon: Lexicon) -> Iterator[Found]:
+    """Find the bodies an operative paragraph addresses ("Requests the Executive Director of ...")."""
+    for address in _ADDRESS.finditer(text):
+        who_start, who_end = address.span("who")
+        for pattern in (lexicon.bodies, lexicon.bodies_exact):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(text, who_start, who_end):
+                yield Found(
+                    MentionKind.ADDRESSEE, match.start(), match.end(), match.group(0), _fields(name=match.group(0))
+                )

@@ -1,0 +1,183 @@
+"""The one module that mints IRIs, following the URI contract in DESIGN.md.
+
+Every part that comes from source text is validated against a narrow pattern
+and percent-encoded, so no text can inject characters into an IRI or, through
+the site's IRI-to-path mapping, a path outside the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from cndkg.namespaces import DEFAULT_BASE
+
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
+_OLD_STYLE = re.compile(r"^(?P<number>\d{1,4})\s*(?:(?P<letter>[A-Z])\s*)?\(\s*(?P<session>(?:S-)?[IVXLC]{1,8})\s*\)$")
+_NEW_STYLE = re.compile(r"^(?P<special>S-)?(?P<session>\d{1,4})/(?P<number>\d{1,4})$")
+BODY_KEYS = {
+    "Commission on Narcotic Drugs": "cnd",
+    "General Assembly": "ga",
+    "Economic and Social Council": "ecosoc",
+    "Commission on Crime Prevention and Criminal Justice": "ccpcj",
+    "Human Rights Council": "hrc",
+    "Security Council": "sc",
+    "World Health Assembly": "wha",
+    "Commission on Human Rights": "chr",
+    "Commission on the Status of Women": "csw",
+}
+
+
+class IriError(ValueError):
+    """A value cannot become part of an IRI (it does not have the expected form)."""
+
+
+def segment_of(value: str) -> str:
+    """Return ``value`` as a safe IRI path segment, percent-encoding anything else."""
+    if _SAFE_SEGMENT.match(value) and ".." not in value:
+        return value
+    return (
+        quote(value, safe="-._~").replace(".", "%2E")
+        if ".." in value or value.startswith(".")
+        else quote(value, safe="-._~")
+    )
+
+
+def symbol_path(symbol: str) -> str:
+    """Return the IRI path of a resolution symbol.
+
+    Takes "57/4", "S-30/1", "217 A (III)", "1156(XLI)" or "5 (S-III)". Returns
+    "57/4", "S-30/1", "217-A-III", "1156-XLI", "5-S-III"; raises IriError otherwise.
+    """
+    text = " ".join(symbol.split())
+    new = _NEW_STYLE.match(text)
+    if new:
+        session = ("S-" if new.group("special") else "") + new.group("session")
+        return f"{session}/{new.group('number')}"
+    old = _OLD_STYLE.match(text)
+    if old:
+        parts = [old.group("number"), old.group("letter"), old.group("session")]
+        return "-".join(p for p in parts if p)
+    raise IriError(f"not a resolution symbol: {symbol!r}")
+
+
+def canonical_symbol(symbol: str) -> str:
+    """Return a symbol in the UN's spelling: "1156(XLI)" -> "1156 (XLI)", "217 A(III)" -> "217 A (III)"."""
+    text = " ".join(symbol.split())
+    old = _OLD_STYLE.match(text)
+    if old:
+        letter = f" {old.group('letter')}" if old.group("letter") else ""
+        return f"{old.group('number')}{letter} ({old.group('session')})"
+    if _NEW_STYLE.match(text):
+        return text
+    raise IriError(f"not a resolution symbol: {symbol!r}")
+
+
+def document_path(symbol: str) -> str:
+    """Return the IRI path segment of a document symbol: "E/CN.7/2014/L.9/Rev.1" -> "E-CN.7-2014-L.9-Rev.1"."""
+    text = symbol.strip()
+    if not re.fullmatch(r"[A-Za-z0-9]+(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,8}", text):
+        raise IriError(f"not a document symbol: {symbol!r}")
+    return text.replace("/", "-")
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """Return a lower-case ASCII slug of a title ("Supporting recovery ..." -> "supporting-recovery-...")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0]
+    return words or "untitled"
+
+
+@dataclass(frozen=True, slots=True)
+class Minter:
+    """Mints every IRI of the dataset under one base."""
+
+    base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?:/[A-Za-z0-9._~\-]*)*/", self.base):
+            raise IriError(f"--base-uri must be an http(s) URI ending in '/': {self.base!r}")
+
+    def _id(self, path: str) -> str:
+        return f"{self.base}id/{path}"
+
+    def body_key(self, body: str) -> str:
+        """Return the short key of a body name ("General Assembly" -> "ga")."""
+        key = BODY_KEYS.get(body)
+        if key is None:
+            raise IriError(f"unknown body: {body!r}")
+        return key
+
+    def resolution(self, body: str, symbol: str) -> str:
+        """Return the IRI of a resolution of ``body`` with ``symbol`` (``id/res/cnd/57/4``)."""
+        return self._id(f"res/{self.body_key(body)}/{symbol_path(symbol)}")
+
+    def decision(self, body: str, symbol: str) -> str:
+        """Return the IRI of a decision (``id/dec/cnd/57/1``)."""
+        return self._id(f"dec/{self.body_key(body)}/{symbol_path(symbol)}")
+
+    def document(self, symbol: str) -> str:
+        """Return the IRI of a document by symbol (``id/doc/E-2019-28``)."""
+        return self._id(f"doc/{document_path(symbol)}")
+
+    def draft(self, body: str, session: int | None, title: str) -> str:
+        """Return the IRI of a draft whose symbol is unknown (``id/draft/cnd/57/supporting-...``)."""
+        where = str(session) if session is not None else "unknown-session"
+        return self._id(f"draft/{self.body_key(body)}/{where}/{slug(title)}")
+
+    def fragment(self, source: str, index: int, first_text: str) -> str:
+        """Return the IRI of a fragment: stable for the same source name and text."""
+        digest = hashlib.sha256(f"{source}\n{first_text}".encode()).hexdigest()[:12]
+        return self._id(f"fragment/{digest}-{index}")
+
+    def session(self, body: str, number: int) -> str:
+        """Return the IRI of a numbered session (``id/session/cnd/57``)."""
+        if not 0 < number < 1000:
+            raise IriError(f"session number out of range: {number}")
+        return self._id(f"session/{self.body_key(body)}/{number}")
+
+    def state(self, iso3: str) -> str:
+        """Return the IRI of a Member State by ISO 3166-1 alpha-3 code (``id/state/DEU``)."""
+        if not re.fullmatch(r"[A-Z]{3}", iso3):
+            raise IriError(f"not an ISO 3166-1 alpha-3 code: {iso3!r}")
+        return self._id(f"state/{iso3}")
+
+    def source_file(self, name: str) -> str:
+        """Return the IRI of a source file of the corpus (``id/source/{encoded name}``)."""
+        return self._id("source/" + quote(name.replace("\\", "/"), safe=""))
+
+    def citation(self, citing: str, index: int) -> str:
+        """Return the IRI of the provenance node of a paragraph's ``index``-th citation."""
+        return f"{citing}-cit{index}"
+
+    def mandate(self, paragraph: str, index: int) -> str:
+        """Return the IRI of the ``index``-th reporting mandate of an operative paragraph."""
+        return f"{paragraph}-mandate{index}"
+
+    def footnote(self, resolution: str, label: str) -> str:
+        """Return the IRI of a footnote of a resolution (``...57/4#fn3``)."""
+        return f"{resolution}#fn{segment_of(label)}"
+
+    def local(self, path: str) -> str:
+        """Return an IRI under ``id/`` from a path the reference data spells out."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-/]*", path) or ".." in path:
+            raise IriError(f"not a safe id path: {path!r}")
+        return self._id(path)
+
+    def page_path(self, iri: str) -> str | None:
+        """Return the site folder of an entity IRI (``res/cnd/57/4``), or None if not ours.
+
+        Paragraph IRIs (with ``#``) belong to their resolution's page.
+        """
+        prefix = self.base + "id/"
+        if not iri.startswith(prefix):
+            return None
+        path = iri[len(prefix) :].split("#", 1)[0]
+        if not path or ".." in path.split("/") or path.startswith("/"):
+            return None
+        return path

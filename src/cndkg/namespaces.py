@@ -1,0 +1,139 @@
+"""The one place that spells namespace strings.
+
+``CNDKG`` is a closed :class:`~rdflib.namespace.DefinedNamespace`: using a term
+the ontology does not declare fails at import time, and a test checks that this
+list and ``ontology/cndkg.ttl`` declare the same terms.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD, DefinedNamespace
+
+DEFAULT_BASE = "https://w3id.org/cndkg/"
+ONTOLOGY_IRI = "https://w3id.org/cndkg/ontology"
+
+
+class CNDKG(DefinedNamespace):
+    """The cndkg vocabulary (``https://w3id.org/cndkg/ontology#``)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    Resolution: URIRef
+    DraftResolution: URIRef
+    ResolutionFragment: URIRef
+    PreambularParagraph: URIRef
+    OperativeParagraph: URIRef
+    SubParagraph: URIRef
+    Footnote: URIRef
+    Citation: URIRef
+    ReportingMandate: URIRef
+    Session: URIRef
+    Body: URIRef
+    MemberState: URIRef
+    Treaty: URIRef
+    Declaration: URIRef
+    Standard: URIRef
+    Document: URIRef
+    Decision: URIRef
+    SourceFile: URIRef
+    # resolution and draft properties
+    session: URIRef
+    sponsor: URIRef
+    agendaItem: URIRef
+    agendaTitle: URIRef
+    becameResolution: URIRef
+    draftOf: URIRef
+    distributionDate: URIRef
+    truncated: URIRef
+    footnote: URIRef
+    # paragraph properties
+    position: URIRef
+    number: URIRef
+    cue: URIRef
+    text: URIRef
+    label: URIRef
+    sourceLine: URIRef
+    addressee: URIRef
+    hasFootnoteMarker: URIRef
+    # citation relations (sub-properties of eli:cites)
+    recalls: URIRef
+    reaffirms: URIRef
+    welcomes: URIRef
+    notes: URIRef
+    takesNoteOf: URIRef
+    bearsInMind: URIRef
+    endorses: URIRef
+    acknowledges: URIRef
+    recognizes: URIRef
+    commends: URIRef
+    takesIntoAccount: URIRef
+    isGuidedBy: URIRef
+    emphasizes: URIRef
+    reiterates: URIRef
+    cueLemma: URIRef
+    refersToSession: URIRef
+    # provenance of a citation
+    citingParagraph: URIRef
+    target: URIRef
+    matchedText: URIRef
+    sourceFile: URIRef
+    startOffset: URIRef
+    endOffset: URIRef
+    inFootnote: URIRef
+    # reporting mandates
+    mandatedBy: URIRef
+    dueSession: URIRef
+    # sessions
+    sessionNumber: URIRef
+    year: URIRef
+    # reference data
+    treatySeriesCitation: URIRef
+    publishedIn: URIRef
+    locator: URIRef
+    adoptedBy: URIRef
+    unresolvedMention: URIRef
+
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+SDG = Namespace("http://metadata.un.org/sdg/")
+
+PREFIXES: dict[str, str] = {
+    "cndkg": str(CNDKG._NS),
+    "eli": str(ELI),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "schema": str(SCHEMA),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "sh": str(SH),
+    "sdg": str(SDG),
+}
+
+__all__ = [
+    "CNDKG",
+    "DCAT",
+    "DCTERMS",
+    "DEFAULT_BASE",
+    "ELI",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SDG",
+    "SH",
+    "SKOS",
+    "VOID",
+    "XSD",
+]

@@ -1,0 +1,378 @@
+"""Stage 4, resolve: mentions -> citations to canonical entity IRIs, plus diagnostics.
+
+Each mention resolves to exactly one IRI (DESIGN.md) or to a diagnostic with
+``file:line`` and the mention text; nothing is guessed and nothing is dropped.
+The relation is typed by the citing paragraph's cue (through the ontology's cue
+lemmas). Dates and titles the citing text states become facts about the cited
+resolution; operative paragraphs that ask for a report at a named session
+become reporting mandates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from cndkg.iris import IriError
+from cndkg.model import (
+    Addressing,
+    Citation,
+    Diagnostic,
+    Mention,
+    MentionKind,
+    ParagraphKind,
+    ReportingMandate,
+    ResolutionKind,
+    ResolvedResolution,
+    Severity,
+    Sponsorship,
+    StatedFact,
+)
+from cndkg.model import Resolution as ResolutionRecord
+from cndkg.namespaces import CNDKG, ELI
+from cndkg.ordinals import ordinal_value
+from cndkg.registry import Registry, normalise_locator, normalise_name
+from cndkg.vocabulary import relation_for_cue
+
+_REPORTING = re.compile(
+    r"\breport(?:s|ing)?\b|\bsubmit\b|\binform\b|\bshare\s+(?:experiences|information)\b|\bpresent\b"
+)
+_DOCUMENT_RESOLUTION = re.compile(r"^(?P<organ>A|E)/RES/(?P<symbol>(?:S-)?\d{1,4}/\d{1,4})$")
+_BODY_WORD = {
+    "General Assembly": "General Assembly",
+    "Assembly": "General Assembly",
+    "Economic and Social Council": "Economic and Social Council",
+    "Council": "Economic and Social Council",
+    "Commission on Narcotic Drugs": "Commission on Narcotic Drugs",
+    "Commission on Crime Prevention and Criminal Justice": "Commission on Crime Prevention and Criminal Justice",
+    "Human Rights Council": "Human Rights Council",
+    "Security Council": "Security Council",
+    "World Health Assembly": "World Health Assembly",
+}
+
+
+class _Unresolved(Exception):
+    """A mention that cannot be resolved; the message says why."""
+
+
+def resolution_iri(resolution: ResolutionRecord, registry: Registry) -> str:
+    """Return the IRI of a segmented record (adopted, draft or fragment).
+
+    Takes the record and the registry (for its IRI minter). Adopted: by body and
+    symbol; draft: by its document symbol, else by session and title slug;
+    fragment (or a record whose body is unknown): a stable hash of source and text.
+    """
+    minter = registry.minter
+    header = resolution.header
+    try:
+        if resolution.kind is ResolutionKind.ADOPTED and header.symbol and resolution.body:
+            return minter.resolution(resolution.body, header.symbol)
+        if resolution.kind is ResolutionKind.DRAFT and resolution.body:
+            if header.document_symbol:
+                return minter.document(header.document_symbol)
+            return minter.draft(resolution.body, resolution.session, header.title or "untitled")
+    except IriError:
+        pass
+    first = resolution.paragraphs[0].text if resolution.paragraphs else ""
+    return minter.fragment(resolution.source, resolution.index_in_source, first)
+
+
+def resolve(resolution: ResolutionRecord, mentions: list[Mention], registry: Registry) -> ResolvedResolution:
+    """Resolve a resolution's mentions, sponsors and mandates.
+
+    Takes the segmented resolution, the mentions found in it and the registry.
+    Returns a :class:`ResolvedResolution` holding its IRI, citations, stated
+    facts, reporting mandates, addressees, sponsors and every diagnostic (the
+    segmenter's and the resolver's).
+    """
+    iri = resolution_iri(resolution, registry)
+    cues = _cues(resolution)
+    citations: list[Citation] = []
+    facts: list[StatedFact] = []
+    addressings: list[Addressing] = []
+    diagnostics: list[Diagnostic] = list(resolution.diagnostics)
+    sessions_by_paragraph: dict[str, list[tuple[str, Mention]]] = {}
+    for mention in mentions:
+        try:
+            target, kind = _target(mention, resolution, registry)
+        except _Unresolved as reason:
+            if mention.kind is not MentionKind.ADDRESSEE:
+                diagnostics.append(
+                    Diagnostic(
+                        resolution.source,
+                        mention.line,
+                        f"unresolved {mention.kind.value} {mention.text!r}: {reason}",
+                        Severity.WARNING,
+                        "unresolved",
+                    )
+                )
+            continue
+        for citing in mention.citing:
+            paragraph_iri = f"{iri}#{citing}"
+            if mention.kind is MentionKind.ADDRESSEE:
+                if Addressing(paragraph_iri, target) not in addressings:
+                    addressings.append(Addressing(paragraph_iri, target))
+                continue
+            if mention.kind is MentionKind.SESSION:
+                relation = str(CNDKG.refersToSession)
+                sessions_by_paragraph.setdefault(citing, []).append((target, mention))
+            else:
+                relation = relation_for_cue(cues.get(citing, "")) or str(ELI.cites)
+            citations.append(Citation(mention, paragraph_iri, target, relation, kind))
+            facts.extend(_stated_facts(mention, target, paragraph_iri))
+        if not mention.citing and mention.kind is not MentionKind.ADDRESSEE:
+            diagnostics.append(
+                Diagnostic(
+                    resolution.source,
+                    mention.line,
+                    f"footnote {mention.location.key} is cited by no paragraph, so {mention.text!r} is not a citation",
+                    Severity.INFO,
+                    "uncited-footnote",
+                )
+            )
+    if resolution.body == "":
+        diagnostics.append(
+            Diagnostic(
+                resolution.source,
+                resolution.line,
+                "the body that adopted this text is unknown "
+                "(no enacting formula): sessions and 'its resolution' cannot be resolved",
+                Severity.INFO,
+            )
+        )
+    mandates = _mandates(resolution, iri, sessions_by_paragraph, addressings, registry)
+    sponsors, sponsor_notes = _sponsors(resolution, registry)
+    return ResolvedResolution(
+        resolution=resolution,
+        iri=iri,
+        citations=tuple(citations),
+        facts=tuple(facts),
+        mandates=tuple(mandates),
+        addressings=tuple(addressings),
+        sponsors=tuple(sponsors),
+        diagnostics=tuple(diagnostics + sponsor_notes),
+    )
+
+
+def _cues(resolution: ResolutionRecord) -> dict[str, str]:
+    """Return each paragraph's (and sub-paragraph's) cue by eId."""
+    cues: dict[str, str] = {}
+    for paragraph in resolution.paragraphs:
+        cues[paragraph.eid] = paragraph.cue
+        for sub in paragraph.subparagraphs:
+            cues[f"{paragraph.eid}-{sub.key}"] = paragraph.cue
+    return cues
+
+
+def _target(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    """Return (IRI, entity kind) for a mention, or raise :class:`_Unresolved`."""
+    handlers: dict[MentionKind, Callable[[Mention, ResolutionRecord, Registry], tuple[str, str]]] = {
+        MentionKind.RESOLUTION: _resolve_resolution,
+        MentionKind.DECISION: _resolve_resolution,
+        MentionKind.NAMED_INSTRUMENT: _resolve_name,
+        MentionKind.TREATY_SERIES: lambda m, r, g: _treaty_series(m.field("volume"), m.field("number"), g),
+        MentionKind.OFFICIAL_RECORD: lambda m, r, g: _official_record(m.field("symbol"), m.field("locator"), g),
+        MentionKind.IBID: _resolve_ibid,
+        MentionKind.DOCUMENT: _resolve_document,
+        MentionKind.SDG_TARGET: _resolve_sdg,
+        MentionKind.SDG_GOAL: _resolve_sdg,
+        MentionKind.SESSION: _resolve_session,
+        MentionKind.ADDRESSEE: _resolve_addressee,
+    }
+    return handlers[mention.kind](mention, resolution, registry)
+
+
+def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
+    """Return the body whose resolution a mention names ("its" = the enacting body)."""
+    if word in _BODY_WORD:
+        return _BODY_WORD[word]
+    if word == "Commission" and resolution.body.startswith("Commission"):
+        return resolution.body
+    if re.fullmatch(r"(?:19[4-9]\d|20\d\d)/\d{1,3}", symbol):
+        return "Economic and Social Council"
+    if word in ("its", "their") and resolution.body:
+        return resolution.body
+    if not word and resolution.body:
+        raise _Unresolved(
+            f"the text does not say whose resolution {symbol} is (write 'its resolution' or name the body)"
+        )
+    raise _Unresolved("the issuing body is unknown")
+
+
+def _resolve_resolution(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    symbol = mention.field("symbol") or ""
+    body = _issuing_body(mention.field("body") or "", symbol, resolution)
+    try:
+        if mention.kind is MentionKind.DECISION:
+            return registry.minter.decision(body, symbol), "Decision"
+        return registry.minter.resolution(body, symbol), "Resolution"
+    except IriError as error:
+        raise _Unresolved(str(error)) from None
+
+
+def _resolve_name(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    iri = registry.names.get(normalise_name(mention.text))
+    if iri is None:
+        raise _Unresolved("name not in the reference data")
+    return iri, registry.kinds.get(iri, "Resource")
+
+
+def _treaty_series(volume: str | None, number: str | None, registry: Registry) -> tuple[str, str]:
+    if not volume or not number:
+        raise _Unresolved("no volume and number")
+    iri = registry.treaty_series.get((int(volume), int(number)))
+    if iri is None:
+        raise _Unresolved(f"Treaty Series vol. {volume}, No. {number} is not in ontology/reference/instruments.ttl")
+    return iri, "Treaty"
+
+
+def _official_record(symbol: str | None, locator: str | None, registry: Registry) -> tuple[str, str]:
+    if not symbol:
+        raise _Unresolved("no document symbol")
+    try:
+        document = registry.minter.document(symbol)
+    except IriError as error:
+        raise _Unresolved(str(error)) from None
+    if locator:
+        published = registry.published_in.get((document, normalise_locator(locator)))
+        if published:
+            return published, registry.kinds.get(published, "Declaration")
+    return document, "Document"
+
+
+def _resolve_ibid(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    """Resolve "Ibid." against the footnote before it: its pin, else the antecedent's fields."""
+    kind = mention.field("antecedent_kind")
+    if kind == MentionKind.TREATY_SERIES.value:
+        volume = mention.field("volume") or mention.field("antecedent_volume")
+        number = mention.field("number") or mention.field("antecedent_number")
+        return _treaty_series(volume, number, registry)
+    if kind == MentionKind.OFFICIAL_RECORD.value:
+        symbol = mention.field("symbol") or mention.field("antecedent_symbol")
+        locator = mention.field("locator") or mention.field("antecedent_locator")
+        return _official_record(symbol, locator, registry)
+    if kind:
+        fields = tuple(
+            (k[len("antecedent_") :], v)
+            for k, v in mention.fields
+            if k.startswith("antecedent_") and k != "antecedent_kind"
+        )
+        text = mention.field("antecedent_name") or mention.text
+        substitute = Mention(
+            MentionKind(kind), text, mention.start, mention.end, mention.location, mention.line, mention.citing, fields
+        )
+        return _target(substitute, resolution, registry)
+    raise _Unresolved("'Ibid.' with no footnote before it that it could point back to")
+
+
+def _resolve_document(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    symbol = mention.field("symbol") or mention.text
+    as_resolution = _DOCUMENT_RESOLUTION.match(symbol)
+    try:
+        if as_resolution:
+            body = "General Assembly" if as_resolution.group("organ") == "A" else "Economic and Social Council"
+            return registry.minter.resolution(body, as_resolution.group("symbol")), "Resolution"
+        return registry.minter.document(symbol), "Document"
+    except IriError as error:
+        raise _Unresolved(str(error)) from None
+
+
+def _resolve_sdg(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    notation = mention.field("notation") or ""
+    iri = registry.sdg.get(notation)
+    if iri is None:
+        raise _Unresolved(f"there is no SDG {'goal' if mention.kind is MentionKind.SDG_GOAL else 'target'} {notation}")
+    return iri, registry.kinds[iri]
+
+
+def _resolve_session(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    number = ordinal_value(mention.field("ordinal") or "")
+    body = mention.field("body") or resolution.body
+    if number is None or not body:
+        raise _Unresolved("session number or body unknown")
+    try:
+        return registry.minter.session(body, number), "Session"
+    except IriError as error:
+        raise _Unresolved(str(error)) from None
+
+
+def _resolve_addressee(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
+    iri = registry.body_names.get(normalise_name(mention.text))
+    if iri is None:
+        raise _Unresolved("not a known body")
+    return iri, "Body"
+
+
+def _stated_facts(mention: Mention, target: str, paragraph_iri: str) -> list[StatedFact]:
+    """Return the date and title a citing text states about a resolution it cites."""
+    if mention.kind not in (MentionKind.RESOLUTION, MentionKind.DECISION):
+        return []
+    facts = []
+    for name in ("date", "title"):
+        value = mention.field(name)
+        if value:
+            facts.append(StatedFact(target, name, value, paragraph_iri, mention.line))
+    return facts
+
+
+def _mandates(
+    resolution: ResolutionRecord,
+    iri: str,
+    sessions: dict[str, list[tuple[str, Mention]]],
+    addressings: list[Addressing],
+    registry: Registry,
+) -> list[ReportingMandate]:
+    """Return a mandate per operative paragraph asking for a report at a later named session."""
+    mandates: list[ReportingMandate] = []
+    own = resolution.session
+    for paragraph in resolution.paragraphs:
+        if paragraph.kind is not ParagraphKind.OPERATIVE:
+            continue
+        texts = {paragraph.eid: paragraph.text, **{f"{paragraph.eid}-{s.key}": s.text for s in paragraph.subparagraphs}}
+        for eid, text in texts.items():
+            if not _REPORTING.search(text):
+                continue
+            paragraph_iri = f"{iri}#{eid}"
+            who = tuple(a.addressee for a in addressings if a.paragraph in (paragraph_iri, f"{iri}#{paragraph.eid}"))
+            for session_iri, mention in sessions.get(eid, []):
+                number = ordinal_value(mention.field("ordinal") or "")
+                if own is not None and number is not None and number <= own:
+                    continue
+                mandates.append(
+                    ReportingMandate(
+                        paragraph_iri,
+                        tuple(dict.fromkeys(who)),
+                        session_iri,
+                        _sentence_around(text, mention.start, mention.end),
+                        mention.line,
+                    )
+                )
+    return mandates
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """Return the clause of ``text`` (between semicolons) that holds the span."""
+    left = text.rfind(";", 0, start) + 1
+    right = text.find(";", end)
+    return text[left : right if right >= 0 else len(text)].strip()
+
+
+def _sponsors(resolution: ResolutionRecord, registry: Registry) -> tuple[list[Sponsorship], list[Diagnostic]]:
+    """Resolve sponsor names to Member States; unknown names become diagnostics."""
+    sponsors: list[Sponsorship] = []
+    notes: list[Diagnostic] = []
+    for name in resolution.header.sponsors:
+        iri = registry.states.get(normalise_name(name))
+        sponsors.append(Sponsorship(name, iri))
+        if iri is None:
+            notes.append(
+                Diagnostic(
+                    resolution.source,
+                    resolution.line,
+                    f"sponsor {name!r} is not a known Member "
+                    "State (add it or an alias to ontology/reference/states.csv)",
+                    Severity.WARNING,
+                    "unknown-sponsor",
+                )
+            )
+    return sponsors, notes

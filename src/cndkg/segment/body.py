@@ -1,0 +1,303 @@
+"""Units after an enacting formula -> preambular and operative paragraphs.
+
+Paragraphs interrupted by footnote blocks or page breaks are joined again: a
+unit continues the paragraph before it when that paragraph has not ended (no
+closing comma, semicolon, colon or full stop) or when the unit starts in lower
+case. The body ends at the next header, formula, heading or non-paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from cndkg.model import Diagnostic, FootnoteRef, LineMap, Paragraph, ParagraphKind, Severity, SubParagraph
+from cndkg.segment import patterns as P
+from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
+
+_SUPERSCRIPT_RUN = re.compile(r"[" + P.SUPERSCRIPTS + r"]+")
+_OLD_MARKER = re.compile(r"(?<![\w/])(?P<label>\d{1,3}|\*{1,3})/(?=[\s,.;:)]|$)")
+_GLUED_MARKER = re.compile(r"(?<![\d]\.)(?<=[A-Za-z)\]”\",;:])(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
+
+
+@dataclass
+class _Draft:
+    """A paragraph being assembled from units."""
+
+    kind: ParagraphKind
+    number: int | None
+    cue: str
+    texts: list[Segment]
+    line: int
+    offset: int
+    subparagraphs: list[_SubDraft] = field(default_factory=list)
+
+    def tail(self) -> str:
+        if self.subparagraphs:
+            return self.subparagraphs[-1].texts[-1][0]
+        return self.texts[-1][0] if self.texts else ""
+
+
+@dataclass
+class _SubDraft:
+    """A sub-paragraph being assembled."""
+
+    label: str
+    texts: list[Segment]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodyResult:
+    """Paragraphs read from a run of units, where the run ended, and what went wrong."""
+
+    paragraphs: tuple[Paragraph, ...]
+    paragraph_offsets: tuple[int, ...]
+    end: int
+    diagnostics: tuple[Diagnostic, ...]
+    leading_partial: str = ""
+
+
+@dataclass
+class MarkerStyle:
+    """Which footnote-marker forms a document uses."""
+
+    glued_labels: frozenset[str] = frozenset()
+
+
+def parse_body(
+    units: list[Unit], start: int, stop: int, source: str, *, fragment: bool, markers: MarkerStyle
+) -> BodyResult:
+    """Read paragraphs from ``units[start:stop]``.
+
+    Takes the units, the range to read, the source name (for diagnostics),
+    whether this is a leading fragment (no formula before it: only paragraphs
+    that look unmistakably like resolution paragraphs are taken) and the marker
+    style. Returns the paragraphs and the index of the first unit not consumed.
+    """
+    drafts: list[_Draft] = []
+    state: ParagraphKind | None = None if fragment else ParagraphKind.PREAMBULAR
+    leading_partial = ""
+    index = start
+    end = start
+    while index < stop:
+        unit = units[index]
+        if unit.kind is not UnitKind.TEXT:
+            index += 1
+            continue
+        text = unit.text.strip()
+        if P.ENACTING_FORMULA.match(text) or unit.heading or P.is_header_line(text):
+            break
+        previous = drafts[-1] if drafts else None
+        if previous and _continues(previous, text):
+            _append_continuation(previous, unit.segment())
+        elif (number := P.OPERATIVE_NUMBER.match(text)) and (state is not None or _is_operative_opening(text)):
+            body = unit.segment(number.end())
+            cue = P.extract_cue(body[0], unit.emphasis_prefix)
+            drafts.append(
+                _Draft(ParagraphKind.OPERATIVE, int(number.group("number")), cue, [body], unit.line, unit.offset)
+            )
+            state = ParagraphKind.OPERATIVE
+        elif (sub := P.SUBPARAGRAPH.match(text)) and previous is not None:
+            previous.subparagraphs.append(_SubDraft(sub.group("label"), [unit.segment(sub.end())], unit.line))
+        elif state is ParagraphKind.PREAMBULAR and _is_preambular(text, unit):
+            drafts.append(
+                _Draft(
+                    ParagraphKind.PREAMBULAR,
+                    None,
+                    P.extract_cue(text, unit.emphasis_prefix),
+                    [unit.segment()],
+                    unit.line,
+                    unit.offset,
+                )
+            )
+        elif state is None and _is_preambular(text, unit) and P.starts_with_preamble_cue(text):
+            drafts.append(
+                _Draft(
+                    ParagraphKind.PREAMBULAR,
+                    None,
+                    P.extract_cue(text, unit.emphasis_prefix),
+                    [unit.segment()],
+                    unit.line,
+                    unit.offset,
+                )
+            )
+            state = ParagraphKind.PREAMBULAR
+        elif state is ParagraphKind.PREAMBULAR and drafts and _is_unnumbered_operative(text):
+            drafts.append(
+                _Draft(
+                    ParagraphKind.OPERATIVE,
+                    None,
+                    P.extract_cue(text, unit.emphasis_prefix),
+                    [unit.segment()],
+                    unit.line,
+                    unit.offset,
+                )
+            )
+            state = ParagraphKind.OPERATIVE
+        elif fragment and not drafts and not leading_partial and text[:1].islower():
+            leading_partial = text
+        else:
+            break
+        index += 1
+        end = index
+    paragraphs, offsets, diagnostics = _finish(drafts, source, markers)
+    return BodyResult(paragraphs, offsets, end, diagnostics, leading_partial if drafts else "")
+
+
+def _continues(previous: _Draft, text: str) -> bool:
+    """Return True when a unit carries on the paragraph before it."""
+    if P.OPERATIVE_NUMBER.match(text) and P.ends_clause(previous.tail()):
+        return False
+    if P.SUBPARAGRAPH.match(text) and P.ends_clause(previous.tail()):
+        return False
+    return text[:1].islower() or not P.ends_clause(previous.tail())
+
+
+def _append_continuation(previous: _Draft, segment: Segment) -> None:
+    """Add a continuation unit to the paragraph or its last sub-paragraph."""
+    if previous.subparagraphs:
+        previous.subparagraphs[-1].texts.append(segment)
+    else:
+        previous.texts.append(segment)
+
+
+def _is_preambular(text: str, unit: Unit) -> bool:
+    """Return True for a unit that reads as a preambular paragraph."""
+    if not text[:1].isupper():
+        return False
+    return bool(unit.emphasis_prefix) or P.starts_with_preamble_cue(text) or text.rstrip().endswith((",", ";", ":"))
+
+
+def _is_operative_opening(text: str) -> bool:
+    """Return True when a numbered unit opens with an operative verb (fragments only)."""
+    number = P.OPERATIVE_NUMBER.match(text)
+    return bool(number and P.starts_with_operative_cue(text[number.end() :]))
+
+
+def _is_unnumbered_operative(text: str) -> bool:
+    """Return True for a lone operative paragraph without a number ("Decides that ...")."""
+    return P.starts_with_operative_cue(text) and text.rstrip().endswith(".")
+
+
+def _finish(
+    drafts: list[_Draft], source: str, markers: MarkerStyle
+) -> tuple[tuple[Paragraph, ...], tuple[int, ...], tuple[Diagnostic, ...]]:
+    """Number the drafts within their kind, strip footnote markers, check numbering."""
+    paragraphs: list[Paragraph] = []
+    diagnostics: list[Diagnostic] = []
+    positions = {ParagraphKind.PREAMBULAR: 0, ParagraphKind.OPERATIVE: 0}
+    last_number: int | None = None
+    seen_numbers: set[int] = set()
+    for draft in drafts:
+        positions[draft.kind] += 1
+        text, refs, line_map = clean_segment(join_segments(draft.texts), markers)
+        subs = []
+        for sub in draft.subparagraphs:
+            clean, sub_refs, sub_map = clean_segment(join_segments(sub.texts), markers)
+            subs.append(SubParagraph(sub.label, clean, sub.line, sub_refs, sub_map))
+        number = draft.number
+        if draft.kind is ParagraphKind.OPERATIVE and number is not None:
+            if number in seen_numbers:
+                diagnostics.append(
+                    Diagnostic(
+                        source,
+                        draft.line,
+                        f"operative paragraph number {number} repeats; "
+                        f"it is kept as operative paragraph {positions[draft.kind]} in order",
+                    )
+                )
+                number = None
+            elif last_number is not None and number != last_number + 1:
+                diagnostics.append(
+                    Diagnostic(
+                        source,
+                        draft.line,
+                        f"operative paragraph numbering jumps from {last_number} to {number}",
+                        Severity.INFO,
+                    )
+                )
+            if number is not None:
+                seen_numbers.add(number)
+                last_number = number
+        paragraphs.append(
+            Paragraph(
+                draft.kind, positions[draft.kind], number, draft.cue, text, draft.line, refs, tuple(subs), line_map
+            )
+        )
+    if any(p.kind is ParagraphKind.OPERATIVE and p.number is None for p in paragraphs):
+        paragraphs = _unique_operative_ids(paragraphs)
+    return tuple(paragraphs), tuple(d.offset for d in drafts), tuple(diagnostics)
+
+
+def _unique_operative_ids(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Give unnumbered operative paragraphs a position that no numbered one uses."""
+    numbers = {p.number for p in paragraphs if p.number is not None}
+    result = []
+    for paragraph in paragraphs:
+        if paragraph.kind is ParagraphKind.OPERATIVE and paragraph.number is None and paragraph.position in numbers:
+            free = max(numbers) + 1
+            numbers.add(free)
+            paragraph = replace(paragraph, number=free)
+        result.append(paragraph)
+    return result
+
+
+def clean_segment(segment: Segment, markers: MarkerStyle) -> tuple[str, tuple[FootnoteRef, ...], LineMap]:
+    """Strip footnote markers from a joined segment; return text, markers and the shifted line map."""
+    text, line_map = segment
+    clean, refs, removed = strip_markers(text, markers)
+    if not removed:
+        return clean, refs, line_map
+    offsets: list[int] = []
+    lines: list[int] = []
+    for offset, line in zip(line_map.offsets, line_map.lines, strict=False):
+        shifted = offset - sum(min(end, offset) - start for start, end in removed if start < offset)
+        if offsets and offsets[-1] == shifted:
+            lines[-1] = line
+        else:
+            offsets.append(shifted)
+            lines.append(line)
+    return clean, refs, LineMap(tuple(offsets), tuple(lines))
+
+
+def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteRef, ...], tuple[tuple[int, int], ...]]:
+    """Remove footnote markers from a paragraph text.
+
+    Takes the text and the document's marker style. Returns the clean text and
+    a :class:`FootnoteRef` per marker (label, offset in the clean text). Markers
+    are superscript digits, old ECOSOC ``74/`` and ``*/`` forms, and, only for
+    labels the document defines, digits glued to a word (``Protocol,1``). Also
+    returns the removed spans of the input, for remapping offsets.
+    """
+    refs: list[FootnoteRef] = []
+    patterns = [_SUPERSCRIPT_RUN, _OLD_MARKER]
+    if markers.glued_labels:
+        patterns.append(_GLUED_MARKER)
+    spans: list[tuple[int, int, str]] = []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            label = match.groupdict().get("label") or P.footnote_label(match.group(0))
+            if pattern is _GLUED_MARKER and label not in markers.glued_labels:
+                continue
+            if any(s < match.end() and match.start() < e for s, e, _ in spans):
+                continue
+            spans.append((match.start(), match.end(), label))
+    if not spans:
+        return text, (), ()
+    spans.sort()
+    out: list[str] = []
+    removed: list[tuple[int, int]] = []
+    cursor = 0
+    length = 0
+    for start, end, label in spans:
+        piece = text[cursor:start]
+        out.append(piece)
+        length += len(piece)
+        refs.append(FootnoteRef(label, length))
+        cursor = end
+        if piece.endswith(" ") and text[cursor : cursor + 1] == " ":
+            cursor += 1
+        removed.append((start, cursor))
+    out.append(text[cursor:])
+    return "".join(out), tuple(refs), tuple(removed)
