@@ -1,8 +1,148 @@
-"""Registrations of the sub-commands that live beside their stages (build, validate, query ...)."""
+"""The sub-commands that run whole stages: build and validate (query, serve, push, bench register here too)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph
+
+from cndkg.errors import CndkgError
+from cndkg.model import Severity
 
 REGISTRATIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def register(function: Callable[[argparse._SubParsersAction], None]) -> Callable[..., None]:  # type: ignore[type-arg]
+    """Add a sub-command registration function to the command line."""
+    REGISTRATIONS.append(function)
+    return function
+
+
+@register
+def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser(
+        "build", help="build dumps, dataset description and website (default: bundled corpus)"
+    )
+    command.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="source files or folders (default: the bundled corpus)"
+    )
+    command.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    command.add_argument(
+        "--base-uri", default=None, help="base of the dataset's IRIs (default https://w3id.org/cndkg/)"
+    )
+    command.add_argument("--encoding", help="decode sources with this encoding instead of UTF-8")
+    command.add_argument("--allow-invalid", action="store_true", help="publish even if the graph violates the shapes")
+    command.add_argument("--skip-bad-sources", action="store_true", help="publish the readable sources when some fail")
+    command.add_argument("--sparql-endpoint", help="endpoint URL to advertise in void.ttl (void:sparqlEndpoint)")
+    command.add_argument("--no-site", action="store_true", help="write dumps and metadata only")
+    command.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
+    command.add_argument("--shapes", type=Path, help="folder of SHACL shapes to use instead of the packaged ones")
+    command.add_argument("--serve", action="store_true", help="after building, serve the site on 127.0.0.1")
+    command.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+    command.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    command.add_argument("--verbose", action="store_true", help="also print informational diagnostics")
+    command.set_defaults(handler=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from cndkg.build import BuildOptions, build, print_summary
+    from cndkg.cli import report
+
+    progress = _progress_printer(args.quiet)
+    options = BuildOptions(
+        sources=args.sources,
+        out=args.out,
+        base=args.base_uri,
+        encoding=args.encoding,
+        allow_invalid=args.allow_invalid,
+        skip_bad_sources=args.skip_bad_sources,
+        sparql_endpoint=args.sparql_endpoint,
+        site=not args.no_site,
+        search=not args.no_search,
+        shapes=args.shapes,
+        progress=progress,
+    )
+    try:
+        result = build(options)
+    except CndkgError:
+        raise
+    if not args.quiet:
+        report(result.diagnostics, minimum=Severity.INFO if args.verbose else Severity.WARNING)
+        print_summary(result)
+    if args.serve:
+        from cndkg.serve import serve_site
+
+        serve_site(args.out, port=args.port)
+    return 0
+
+
+def _progress_printer(quiet: bool) -> Callable[[str], None] | None:
+    """Return a progress callback: stage lines on a terminal, nothing when piped or quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(message: str) -> None:
+        print(f"cndkg: {message}", file=sys.stderr, flush=True)
+
+    return show
+
+
+@register
+def _add_validate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser(
+        "validate", help="validate a graph with SHACL (exit 0 conforms, 1 violations, 2 bad input)"
+    )
+    command.add_argument(
+        "graph", nargs="?", type=Path, help="graph file (.ttl .nt .jsonld); default: build the bundled corpus in memory"
+    )
+    command.add_argument("--shapes", type=Path, help="folder of SHACL shapes (default: the packaged ones)")
+    command.add_argument("--report", type=Path, help="also write the sh:ValidationReport as Turtle to this file")
+    command.add_argument("--limit", type=int, default=200, help="print at most this many violations (default 200)")
+    command.set_defaults(handler=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from rdflib.compare import to_canonical_graph
+
+    from cndkg.build import write_turtle
+    from cndkg.errors import SourceError
+    from cndkg.validate import format_report, load_shapes, validate_graph
+
+    if args.graph is None:
+        graph = _graph_of_bundled_corpus()
+    else:
+        graph = Graph()
+        try:
+            graph.parse(args.graph, format=_rdf_format(args.graph))
+        except FileNotFoundError:
+            raise SourceError(str(args.graph), "file not found") from None
+        except Exception as error:  # rdflib raises many parser error types
+            raise SourceError(str(args.graph), f"not a readable RDF file: {error}") from None
+    outcome = validate_graph(graph, load_shapes(args.shapes))
+    print(format_report(outcome, args.limit))
+    if args.report:
+        write_turtle(args.report, to_canonical_graph(outcome.report))
+    return 0 if outcome.conforms else 1
+
+
+def _graph_of_bundled_corpus() -> Graph:
+    """Return the graph of the bundled corpus, built in memory."""
+    from cndkg.graph import build_graph
+    from cndkg.pipeline import run_pipeline
+    from cndkg.registry import load_registry
+    from cndkg.resources import data_dir
+
+    registry = load_registry()
+    corpus_dir = data_dir("corpus")
+    corpus = run_pipeline([corpus_dir], registry, root=corpus_dir)
+    return build_graph(corpus.resolved, registry).graph
+
+
+def _rdf_format(path: Path) -> str:
+    """Return rdflib's format name for a file's suffix."""
+    return {".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml"}.get(
+        path.suffix.lower(), "turtle"
+    )

@@ -21,4 +21,10 @@ class SourceError(CndkgError):
 
 
 class BuildError(CndkgError):
-    """The build cannot go on (bad shapes, a non-conforming graph, an output problem)."""
+    """The build cannot go on (bad shapes, unreadable sources, an output problem)."""
+
+
+class ValidationFailed(BuildError):
+    """The graph does not conform to the shapes (exit code 1, as for ``cndkg validate``)."""
+
+    exit_code = 1

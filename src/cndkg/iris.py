@@ -31,6 +31,29 @@ BODY_KEYS = {
 }
 
 
+BODY_NAMES = {key: name for name, key in BODY_KEYS.items()}
+_OLD_PATH = re.compile(r"^(?P<number>\d{1,4})(?:-(?P<letter>[A-Z]))?-(?P<session>(?:S-)?[IVXLC]{1,8})$")
+
+
+@dataclass(frozen=True, slots=True)
+class IriParts:
+    """What an IRI minted by :class:`Minter` says: its kind, body key and symbol or number."""
+
+    kind: str
+    body_key: str = ""
+    symbol: str = ""
+    number: int = 0
+
+
+def symbol_from_path(path: str) -> str:
+    """Return the symbol an IRI path stands for: "217-A-III" -> "217 A (III)", "57/4" -> "57/4"."""
+    old = _OLD_PATH.match(path)
+    if old:
+        letter = f" {old.group('letter')}" if old.group("letter") else ""
+        return f"{old.group('number')}{letter} ({old.group('session')})"
+    return path
+
+
 class IriError(ValueError):
     """A value cannot become part of an IRI (it does not have the expected form)."""
 
@@ -121,6 +144,16 @@ class Minter:
         """Return the IRI of a decision (``id/dec/cnd/57/1``)."""
         return self._id(f"dec/{self.body_key(body)}/{symbol_path(symbol)}")
 
+    def body(self, key: str) -> str:
+        """Return the IRI of a body by its short key (``id/body/cnd``)."""
+        if not re.fullmatch(r"[a-z][a-z0-9\-]*", key):
+            raise IriError(f"not a body key: {key!r}")
+        return self._id(f"body/{key}")
+
+    def body_of(self, name: str) -> str:
+        """Return the IRI of a body by its name ("General Assembly" -> ``id/body/ga``)."""
+        return self.body(self.body_key(name))
+
     def document(self, symbol: str) -> str:
         """Return the IRI of a document by symbol (``id/doc/E-2019-28``)."""
         return self._id(f"doc/{document_path(symbol)}")
@@ -168,6 +201,22 @@ class Minter:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-/]*", path) or ".." in path:
             raise IriError(f"not a safe id path: {path!r}")
         return self._id(path)
+
+    def describe(self, iri: str) -> IriParts | None:
+        """Return what a resolution, decision, session or document IRI of this base says, else None."""
+        prefix = self.base + "id/"
+        if not iri.startswith(prefix) or "#" in iri:
+            return None
+        parts = iri[len(prefix) :].split("/")
+        if parts[0] in ("res", "dec") and len(parts) >= 3:
+            return IriParts(
+                "Resolution" if parts[0] == "res" else "Decision", parts[1], symbol_from_path("/".join(parts[2:]))
+            )
+        if parts[0] == "session" and len(parts) == 3 and parts[2].isdigit():
+            return IriParts("Session", parts[1], number=int(parts[2]))
+        if parts[0] == "doc" and len(parts) == 2:
+            return IriParts("Document", symbol=parts[1].replace("-", "/"))
+        return None
 
     def page_path(self, iri: str) -> str | None:
         """Return the site folder of an entity IRI (``res/cnd/57/4``), or None if not ours.

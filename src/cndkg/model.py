@@ -348,3 +348,4 @@ class ResolvedResolution:
     addressings: tuple[Addressing, ...] = ()
     sponsors: tuple[Sponsorship, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+    unresolved: tuple[tuple[str, str, int], ...] = ()

@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from cndkg.iris import Minter
-from cndkg.namespaces import CNDKG, DCTERMS, RDF, SDG, SKOS, XSD
+from cndkg.namespaces import CNDKG, DCTERMS, RDF, SDG, SKOS
 from cndkg.resources import data_dir
 
 SDG_SCHEME = URIRef(str(SDG).rstrip("/"))
@@ -200,8 +200,3 @@ def _load_sessions(registry: Registry, path: Path) -> None:
     """Read the years in which CND sessions met."""
     for row in _rows(path, {"session", "year"}):
         registry.cnd_session_years[int(row["session"])] = int(row["year"])
-
-
-def year_literal(year: int) -> Literal:
-    """Return a year as an ``xsd:gYear`` literal."""
-    return Literal(f"{year:04d}", datatype=XSD.gYear)

@@ -92,11 +92,14 @@ def resolve(resolution: ResolutionRecord, mentions: list[Mention], registry: Reg
     addressings: list[Addressing] = []
     diagnostics: list[Diagnostic] = list(resolution.diagnostics)
     sessions_by_paragraph: dict[str, list[tuple[str, Mention]]] = {}
+    unresolved: list[tuple[str, str, int]] = []
+    by_footnote: dict[str, tuple[str, str]] = {}
     for mention in mentions:
         try:
-            target, kind = _target(mention, resolution, registry)
+            target, kind = _footnote_target(mention, resolution, registry, by_footnote)
         except _Unresolved as reason:
             if mention.kind is not MentionKind.ADDRESSEE:
+                unresolved.extend((f"{iri}#{eid}", mention.text, mention.line) for eid in mention.citing)
                 diagnostics.append(
                     Diagnostic(
                         resolution.source,
@@ -151,6 +154,7 @@ def resolve(resolution: ResolutionRecord, mentions: list[Mention], registry: Reg
         addressings=tuple(addressings),
         sponsors=tuple(sponsors),
         diagnostics=tuple(diagnostics + sponsor_notes),
+        unresolved=tuple(unresolved),
     )
 
 
@@ -180,6 +184,29 @@ def _target(mention: Mention, resolution: ResolutionRecord, registry: Registry) 
         MentionKind.ADDRESSEE: _resolve_addressee,
     }
     return handlers[mention.kind](mention, resolution, registry)
+
+
+def _footnote_target(
+    mention: Mention, resolution: ResolutionRecord, registry: Registry, by_footnote: dict[str, tuple[str, str]]
+) -> tuple[str, str]:
+    """Return (IRI, entity kind) for a mention; a bare "Ibid." repeats the footnote before it.
+
+    ``by_footnote`` maps each footnote label to the first target resolved in it and is
+    filled here, in footnote order, so a chain ("Ibid." after "Ibid., vol. 1019, No. 14956",
+    or after another "Ibid.") follows back one footnote at a time. A pinned "Ibid., vol. ..."
+    is resolved from its own fields. Raises :class:`_Unresolved` like :func:`_target`.
+    """
+    key = mention.location.key if mention.location.container == "footnote" else None
+    labels = [footnote.label for footnote in resolution.footnotes]
+    previous = labels[labels.index(key) - 1] if key in labels and labels.index(key) > 0 else None
+    pinned = any(mention.field(name) for name in ("volume", "number", "symbol"))
+    if mention.kind is MentionKind.IBID and not pinned and previous in by_footnote:
+        found = by_footnote[previous]
+    else:
+        found = _target(mention, resolution, registry)
+    if key is not None:
+        by_footnote.setdefault(key, found)
+    return found
 
 
 def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
@@ -287,7 +314,8 @@ def _resolve_sdg(mention: Mention, resolution: ResolutionRecord, registry: Regis
 
 def _resolve_session(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
     number = ordinal_value(mention.field("ordinal") or "")
-    body = mention.field("body") or resolution.body
+    written = mention.field("body") or ""
+    body = _BODY_WORD.get(written, written) or resolution.body
     if number is None or not body:
         raise _Unresolved("session number or body unknown")
     try:

@@ -8,7 +8,7 @@ named instruments before the sessions inside their names), never overlapping.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from cndkg.find.lexicon import Lexicon
@@ -32,12 +32,16 @@ MONTHS = (
 _MONTH_ALTERNATION = "|".join(MONTHS)
 RESOLUTION_SYMBOL = r"(?:S-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?(?:[A-Z]\s?)?\((?:S-)?[IVXLC]{1,8}\))"
 DOCUMENT_SYMBOL = (
-    r"(?<![\w/.\-])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD|DP|HRC)(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])"
+    r"(?<![\w/.\-])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD|DP|HRC)(?:/(?:S-)?[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])"
 )
-_BODY_WORDS = (
+_NAMED_BODIES = (
     r"General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
     r"Commission on Crime Prevention and Criminal Justice|Human Rights Council|Security Council|"
-    r"World Health Assembly|Council|Commission|its|their|Assembly"
+    r"World Health Assembly"
+)
+_BODY_WORDS = rf"{_NAMED_BODIES}|Council|Commission|its|their|Assembly"
+_OWNER_OF_ITS = re.compile(
+    rf"\b(?P<body>{_NAMED_BODIES}|Assembly|Council),?\s+(?:at|in|by|through|under)\s+(?:its\s+)?$"
 )
 _RESOLUTION_HEAD = re.compile(
     rf"(?:\b(?P<body>{_BODY_WORDS})\s+)?\b(?P<word>[Rr]esolutions?|[Dd]ecisions?)\s+(?={RESOLUTION_SYMBOL})"
@@ -46,7 +50,7 @@ _SYMBOL_AT = re.compile(RESOLUTION_SYMBOL + r"(?![\w/])")
 _DATE_AFTER = re.compile(rf",?\s+of\s+(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH_ALTERNATION})\s+(?P<year>\d{{4}})")
 _TITLE_AFTER = re.compile(r",?\s+entitled\s+[“\"](?P<title>[^”\"]{3,500})[”\"]")
 _LIST_SEPARATOR = re.compile(
-    rf"(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?:(?:its\s+)?(?:resolution|decision)\s+)?(?={RESOLUTION_SYMBOL})"
+    rf"(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?P<word>(?:resolution|decision)\s+)?(?={RESOLUTION_SYMBOL})"
 )
 _TREATY_SERIES = re.compile(
     r"United\s+Nations,?\s+Treaty\s+Series,?\s+vol\.\s*(?P<volume>\d{1,5}),?\s+No\.\s*(?P<number>\d{1,6})"
@@ -70,9 +74,9 @@ _IBID_RECORD = re.compile(
 )
 _DOCUMENT = re.compile(DOCUMENT_SYMBOL)
 _SDG_TARGETS = re.compile(
-    r"\b[Tt]argets?\s+(?P<list>\d{1,2}\.(?:\d{1,2}|[a-c])(?:(?:,\s*(?:and\s+)?|\s+and\s+)\d{1,2}\.(?:\d{1,2}|[a-c]))*)\b"
+    r"\b[Tt]argets?\s+(?P<list>\d{1,2}\.(?:\d{1,2}|[a-d])(?:(?:,\s*(?:and\s+)?|\s+and\s+)\d{1,2}\.(?:\d{1,2}|[a-d]))*)\b"
 )
-_SDG_NOTATION = re.compile(r"\d{1,2}\.(?:\d{1,2}|[a-c])\b")
+_SDG_NOTATION = re.compile(r"\d{1,2}\.(?:\d{1,2}|[a-d])\b")
 _SDG_CONTEXT = re.compile(r"Sustainable Development|\bGoals?\b|2030 Agenda|\bSDGs?\b")
 _SDG_GOAL = re.compile(r"\b(?:Sustainable\s+Development\s+Goal|SDG|Goal)\s+(?P<goal>\d{1,2})\b(?!\.\d)")
 _SESSION = re.compile(
@@ -161,35 +165,50 @@ def iso_date(day: str, month: str, year: str) -> str | None:
 
 
 def _find_resolutions(text: str) -> Iterator[Found]:
-    """Find resolution and decision symbols, lists of them, and their dates and titles."""
+    """Find resolution and decision symbols, lists of them, and their dates and titles.
+
+    A list ("resolutions 59/5, 60/1 and 64/3", "resolution 70/1 and resolution 74/2")
+    shares its head's body; "its" after a named body ("the Assembly, in its resolution
+    70/1") records that body. A head inside a list already read is not read again.
+    """
+    covered = 0
     for head in _RESOLUTION_HEAD.finditer(text):
-        kind = MentionKind.DECISION if head.group("word").lower().startswith("decision") else MentionKind.RESOLUTION
+        if head.start() < covered:
+            continue
         body = head.group("body") or ""
-        position = head.end()
-        first = True
-        while True:
-            symbol = _SYMBOL_AT.match(text, position)
-            if not symbol:
-                break
-            end = symbol.end()
-            date = _DATE_AFTER.match(text, end)
-            iso = iso_date(date.group("day"), date.group("month"), date.group("year")) if date else None
-            after = date.end() if date else end
-            title = _TITLE_AFTER.match(text, after)
-            start = head.start() if first else symbol.start()
-            yield Found(
-                kind,
-                start,
-                end,
-                text[start:end],
-                _fields(symbol=symbol.group(0), body=body, date=iso, title=title.group("title") if title else None),
-            )
-            first = False
-            position = title.end() if title else after
-            separator = _LIST_SEPARATOR.match(text, position)
-            if not separator:
-                break
-            position = separator.end()
+        if body == "its":
+            body = owner_before(text, head.start()) or body
+        covered = yield from _read_list(text, head.start(), head.end(), head.group("word"), body)
+
+
+def _read_list(text: str, start: int, position: int, word: str, body: str) -> Generator[Found, None, int]:
+    """Yield each symbol of the list whose head ends at ``position``; return where the list ends."""
+    while symbol := _SYMBOL_AT.match(text, position):
+        kind = MentionKind.DECISION if word.lower().startswith("decision") else MentionKind.RESOLUTION
+        date = _DATE_AFTER.match(text, symbol.end())
+        after = date.end() if date else symbol.end()
+        title = _TITLE_AFTER.match(text, after)
+        iso = iso_date(date.group("day"), date.group("month"), date.group("year")) if date else None
+        fields = _fields(symbol=symbol.group(0), body=body, date=iso, title=title.group("title") if title else None)
+        yield Found(kind, start, symbol.end(), text[start : symbol.end()], fields)
+        position = title.end() if title else after
+        separator = _LIST_SEPARATOR.match(text, position)
+        if not separator:
+            break
+        word = separator.group("word") or word
+        start = separator.start("word") if separator.group("word") else separator.end()
+        position = separator.end()
+    return position
+
+
+def owner_before(text: str, start: int) -> str | None:
+    """Return the body named just before ``start`` that an "its" there refers to, else None.
+
+    "the General Assembly, in its resolution 70/1" and "to the General Assembly at its
+    seventy-ninth session" give "General Assembly"; "the Assembly, in" gives "Assembly".
+    """
+    match = _OWNER_OF_ITS.search(text, max(0, start - 120), start)
+    return match.group("body") if match else None
 
 
 def _find_treaty_series(text: str) -> Iterator[Found]:
@@ -299,8 +318,15 @@ def _find_sessions(text: str) -> Iterator[Found]:
             match.start(),
             match.end(),
             match.group(0),
-            _fields(ordinal=match.group("ordinal"), body=match.group("body")),
+            _fields(ordinal=match.group("ordinal"), body=match.group("body") or _session_owner(text, match.start())),
         )
+
+
+def _session_owner(text: str, start: int) -> str | None:
+    """Return the body of "<body> at its <ordinal> session" when the text names one before "its"."""
+    if not re.search(r"\bits\s+$", text[max(0, start - 6) : start]):
+        return None
+    return owner_before(text, start)
 
 
 def _find_addressees(text: str, lexicon: Lexicon) -> Iterator[Found]:

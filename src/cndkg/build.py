@@ -1,0 +1,214 @@
+"""``cndkg build``: every stage from source texts to a deployable folder, timed per stage.
+
+read -> segment -> find -> resolve -> graph -> validate -> dumps -> site -> search
+index, written into a temporary folder that replaces the output folder only when
+everything succeeded (see :mod:`cndkg.publish.atomic`).
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from rdflib.compare import to_canonical_graph
+
+from cndkg.errors import BuildError, ValidationFailed
+from cndkg.find import find
+from cndkg.graph import build_graph
+from cndkg.model import Diagnostic, Mention, Resolution, ResolvedResolution, Severity
+from cndkg.namespaces import RDF
+from cndkg.pipeline import collect_sources, lexicon_for, read_sources
+from cndkg.publish.atomic import atomic_folder
+from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
+from cndkg.publish.void import Distribution, describe_dataset
+from cndkg.registry import load_registry
+from cndkg.resolve import resolve
+from cndkg.resources import data_dir
+from cndkg.segment import segment
+from cndkg.validate import ValidationOutcome, format_report, load_shapes, validate_graph
+
+STAGES = ("read", "segment", "find", "resolve", "graph", "validate", "dumps", "site", "search")
+
+
+@dataclass
+class BuildOptions:
+    """What to build and how."""
+
+    sources: list[str]
+    out: Path = Path("dist")
+    base: str | None = None
+    encoding: str | None = None
+    allow_invalid: bool = False
+    skip_bad_sources: bool = False
+    sparql_endpoint: str | None = None
+    site: bool = True
+    search: bool = True
+    shapes: Path | None = None
+    root: Path | None = None
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass
+class StageTiming:
+    """Wall seconds and peak RSS (MiB, whole process so far) when a stage ended."""
+
+    seconds: float
+    peak_rss_mib: float
+
+
+@dataclass
+class BuildReport:
+    """What a build did: per-stage timings, counts, diagnostics, validation."""
+
+    timings: dict[str, StageTiming] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    resolutions: int = 0
+    triples: int = 0
+    pages: int = 0
+    conforms: bool = True
+    violations: int = 0
+    out: Path | None = None
+    dump_sizes: dict[str, int] = field(default_factory=dict)
+
+
+def peak_rss_mib() -> float:
+    """Return the process's peak resident set size so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def _stage(report: BuildReport, name: str, progress: Callable[[str], None] | None) -> Iterator[None]:
+    """Time one stage into the report, and tell the progress callback."""
+    if progress:
+        progress(f"{name} ...")
+    start = time.perf_counter()
+    yield
+    report.timings[name] = StageTiming(time.perf_counter() - start, peak_rss_mib())
+    if progress:
+        progress(f"{name} done in {report.timings[name].seconds:.2f} s")
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the dataset and website into ``options.out``.
+
+    Takes the build options. Returns the report. Raises BuildError (previous
+    output untouched) when a source cannot be read (unless skip_bad_sources),
+    when no resolution was found, or when the graph does not conform to the
+    shapes (unless allow_invalid).
+    """
+    report = BuildReport()
+    registry = load_registry(options.base)
+    progress = options.progress
+    sources, problems = collect_sources(options.sources or [str(data_dir("corpus"))], options.root)
+    report.diagnostics.extend(problems)
+    with _stage(report, "read", progress):
+        documents, read_problems = read_sources(sources, options.encoding)
+    report.diagnostics.extend(read_problems)
+    with _stage(report, "segment", progress):
+        records = [(doc, segment(doc, registry.state_names_with_and)) for doc in documents]
+    for doc, found in records:
+        if not found:
+            report.diagnostics.append(
+                Diagnostic(doc.path, 1, "no resolution found in this file", Severity.WARNING, "no-resolution")
+            )
+    flat: list[Resolution] = [record for _, found in records for record in found]
+    lexicon = lexicon_for(registry)
+    with _stage(report, "find", progress):
+        mentions: list[list[Mention]] = [find(record, lexicon) for record in flat]
+    with _stage(report, "resolve", progress):
+        resolved: list[ResolvedResolution] = [resolve(r, m, registry) for r, m in zip(flat, mentions, strict=True)]
+    for item in resolved:
+        report.diagnostics.extend(item.diagnostics)
+    report.resolutions = len(resolved)
+    _check_inputs(report, problems + read_problems, options)
+    with _stage(report, "graph", progress):
+        result = build_graph(resolved, registry)
+    report.diagnostics.extend(result.diagnostics)
+    graph = result.graph
+    report.triples = len(graph)
+    with _stage(report, "validate", progress):
+        outcome = validate_graph(graph, load_shapes(options.shapes))
+    report.conforms, report.violations = outcome.conforms, len(outcome.violations)
+    if not outcome.conforms and not options.allow_invalid:
+        raise ValidationFailed(
+            f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
+        )
+    with atomic_folder(options.out) as work:
+        with _stage(report, "dumps", progress):
+            triples = sorted_triples(graph)
+            report.dump_sizes = write_dumps(triples, work, registry.minter.base)
+            _write_metadata(work, graph, outcome, report, registry.minter.base, [s.name for s in sources], options)
+        with _stage(report, "site", progress):
+            if options.site:
+                from cndkg.publish.site import write_site
+
+                report.pages = write_site(work, graph, resolved, registry, outcome)
+        with _stage(report, "search", progress):
+            if options.site and options.search:
+                from cndkg.publish.search import index_site
+
+                index_site(work)
+    report.out = options.out
+    return report
+
+
+def _check_inputs(report: BuildReport, problems: list[Diagnostic], options: BuildOptions) -> None:
+    """Stop the build when a source failed (unless told to skip it) or nothing was found."""
+    failed = [d for d in problems if d.severity is Severity.ERROR]
+    if failed and not options.skip_bad_sources:
+        raise BuildError(
+            f"{len(failed)} source(s) could not be read; nothing was published (fix them, or pass "
+            "--skip-bad-sources to publish the rest)\n" + "\n".join(str(d) for d in failed)
+        )
+    if report.resolutions == 0:
+        raise BuildError("no resolution found in the sources; nothing was published")
+
+
+def _write_metadata(
+    work: Path,
+    graph: object,
+    outcome: ValidationOutcome,
+    report: BuildReport,
+    base: str,
+    sources: list[str],
+    options: BuildOptions,
+) -> None:
+    """Write void.ttl, shacl-report.ttl and copies of the ontology and shapes."""
+    from rdflib import Graph
+
+    assert isinstance(graph, Graph)
+    types: Counter[str] = Counter(str(o) for o in graph.objects(None, RDF.type))
+    distributions = [Distribution(name, media, report.dump_sizes[name]) for name, (_, media) in DUMP_FORMATS.items()]
+    description = describe_dataset(base, report.triples, types, distributions, sources, options.sparql_endpoint)
+    write_turtle(work / "void.ttl", description)
+    write_turtle(work / "shacl-report.ttl", to_canonical_graph(outcome.report))
+    write_turtle(work / "shapes.ttl", to_canonical_graph(load_shapes(options.shapes)))
+    shutil.copyfile(data_dir("ontology") / "cndkg.ttl", work / "ontology.ttl")
+
+
+def write_turtle(path: Path, graph: object) -> None:
+    """Write a small graph as sorted Turtle (blank nodes must already be canonical)."""
+    import pyoxigraph as ox
+
+    from cndkg.publish.dumps import serialize
+
+    path.write_bytes(serialize(sorted_triples(graph), ox.RdfFormat.TURTLE))  # type: ignore[arg-type]
+
+
+def print_summary(report: BuildReport, stream: TextIO | None = None) -> None:
+    """Print a short summary of a build: counts, validation, per-stage seconds."""
+    out = stream or sys.stderr
+    stages = ", ".join(f"{n} {t.seconds:.2f}s" for n, t in report.timings.items())
+    print(
+        f"cndkg: {report.resolutions} resolutions, {report.triples} triples, {report.pages} pages -> {report.out}"
+        f" (SHACL: {'conforms' if report.conforms else f'{report.violations} violations'}); {stages}",
+        file=out,
+    )

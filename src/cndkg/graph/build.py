@@ -1,0 +1,456 @@
+"""Resolved resolutions -> triples, following the vocabulary contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cndkg.iris import BODY_NAMES, Minter
+from cndkg.model import (
+    Citation,
+    Diagnostic,
+    Paragraph,
+    ParagraphKind,
+    ResolutionKind,
+    ResolvedResolution,
+    SessionDocument,
+    Severity,
+)
+from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHEMA, SKOS, XSD
+from cndkg.registry import Registry, normalise_name
+
+Triple = tuple[Node, Node, Node]
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
+_CLASS_OF_KIND = {
+    "Resolution": CNDKG.Resolution,
+    "Decision": CNDKG.Decision,
+    "Document": CNDKG.Document,
+    "Session": CNDKG.Session,
+}
+
+
+@dataclass
+class GraphResult:
+    """The graph, and what the graph stage found wrong (conflicting stated facts ...)."""
+
+    graph: Graph
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class _Triples:
+    """A set of triples with helpers for the literal types the contract uses."""
+
+    items: set[Triple] = field(default_factory=set)
+
+    def add(self, subject: str | URIRef, predicate: URIRef, value: Node | str) -> None:
+        node = value if isinstance(value, (URIRef, Literal)) else URIRef(str(value))
+        self.items.add((URIRef(subject), predicate, node))
+
+    def text(self, subject: str, predicate: URIRef, value: str, lang: str | None = None) -> None:
+        self.items.add((URIRef(subject), predicate, Literal(value, lang=lang)))
+
+    def integer(self, subject: str, predicate: URIRef, value: int) -> None:
+        self.items.add((URIRef(subject), predicate, Literal(value, datatype=XSD.integer)))
+
+    def by_subject(self, predicate: URIRef) -> dict[Node, list[Node]]:
+        """Return subject -> objects for one predicate (one pass over the triples)."""
+        found: dict[Node, list[Node]] = {}
+        for s, p, o in self.items:
+            if p == predicate:
+                found.setdefault(s, []).append(o)
+        return found
+
+
+def build_graph(resolved: list[ResolvedResolution], registry: Registry, *, store: str = "default") -> GraphResult:
+    """Build the dataset's graph.
+
+    Takes the resolved resolutions (in source order), the registry (reference
+    data and IRI minter) and the rdflib store to build into ("default", or
+    "Oxigraph" for large corpora). Returns the graph and the diagnostics of
+    facts that conflict (a title or date stated two ways).
+    """
+    minter = registry.minter
+    triples = _Triples()
+    diagnostics: list[Diagnostic] = []
+    for triple in registry.graph:
+        triples.items.add(triple)
+    drafts = link_drafts(resolved)
+    sessions: set[tuple[str, int]] = set()
+    for item in resolved:
+        _describe_record(triples, item, minter, drafts, sessions)
+    _apply_facts(triples, resolved, diagnostics)
+    _describe_stubs(triples, resolved, registry, sessions)
+    _describe_sessions(triples, sessions, registry)
+    _label_resolutions(triples)
+    graph = Graph(store=store)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.addN((s, p, o, graph) for s, p, o in sorted(triples.items))
+    return GraphResult(graph, diagnostics)
+
+
+def link_drafts(resolved: list[ResolvedResolution]) -> dict[str, str]:
+    """Return draft IRI -> adopted IRI for drafts adopted in the corpus.
+
+    A draft and an adopted resolution are the same text when the body, the
+    session and the title agree (the title compared as normalised words).
+    """
+    adopted: dict[tuple[str, int | None, str], str] = {}
+    for item in resolved:
+        record = item.resolution
+        if record.kind is ResolutionKind.ADOPTED and record.header.title:
+            adopted[(record.body, record.session, normalise_name(record.header.title))] = item.iri
+    links: dict[str, str] = {}
+    for item in resolved:
+        record = item.resolution
+        if record.kind is ResolutionKind.DRAFT and record.header.title:
+            key = (record.body, record.session, normalise_name(record.header.title))
+            if key in adopted:
+                links[item.iri] = adopted[key]
+    return links
+
+
+def _describe_record(
+    triples: _Triples, item: ResolvedResolution, minter: Minter, drafts: dict[str, str], sessions: set[tuple[str, int]]
+) -> None:
+    """Add the triples of one resolution, draft or fragment and everything in it."""
+    record = item.resolution
+    iri = item.iri
+    header = record.header
+    source = minter.source_file(record.source)
+    kind_class = {
+        ResolutionKind.ADOPTED: CNDKG.Resolution,
+        ResolutionKind.DRAFT: CNDKG.DraftResolution,
+        ResolutionKind.FRAGMENT: CNDKG.ResolutionFragment,
+    }[record.kind]
+    triples.add(iri, RDF.type, kind_class)
+    triples.add(iri, PROV.wasDerivedFrom, source)
+    triples.integer(iri, CNDKG.sourceLine, record.line)
+    triples.add(source, RDF.type, CNDKG.SourceFile)
+    triples.text(source, DCTERMS.identifier, record.source)
+    triples.text(source, SKOS.prefLabel, record.source)
+    if header.title:
+        triples.text(iri, DCTERMS.title, header.title, "en")
+    body_key = _body_key(record.body)
+    if body_key:
+        triples.add(iri, ELI.passed_by, minter.body(body_key))
+        if record.session is not None:
+            session = minter.session(record.body, record.session)
+            triples.add(iri, CNDKG.session, session)
+            sessions.add((body_key, record.session))
+    if record.truncated:
+        triples.add(iri, CNDKG.truncated, Literal(True))
+    if record.kind is ResolutionKind.ADOPTED and header.symbol:
+        triples.text(iri, DCTERMS.identifier, _canonical(header.symbol))
+    elif record.kind is ResolutionKind.DRAFT:
+        _describe_draft(triples, item, drafts)
+    else:
+        triples.text(iri, SKOS.prefLabel, _fragment_label(item), "en")
+    for paragraph in record.paragraphs:
+        _describe_paragraph(triples, iri, paragraph, item, minter)
+    for footnote in record.footnotes:
+        note = minter.footnote(iri, footnote.label)
+        triples.add(iri, CNDKG.footnote, note)
+        triples.add(note, RDF.type, CNDKG.Footnote)
+        triples.text(note, CNDKG.label, footnote.label)
+        triples.text(note, CNDKG.text, footnote.text)
+        triples.integer(note, CNDKG.sourceLine, footnote.line)
+    _describe_citations(triples, item, minter, source)
+    _describe_mandates(triples, item)
+    for paragraph_iri, text, _line in item.unresolved:
+        triples.text(paragraph_iri, CNDKG.unresolvedMention, text)
+    for document in record.session_documents:
+        _describe_session_document(triples, document, record.body, record.session, minter, sessions)
+
+
+def _describe_draft(triples: _Triples, item: ResolvedResolution, drafts: dict[str, str]) -> None:
+    """Add a draft's header: sponsors, agenda item, dates, the resolution it became."""
+    iri = item.iri
+    header = item.resolution.header
+    for sponsor in item.sponsors:
+        if sponsor.target:
+            triples.add(iri, CNDKG.sponsor, sponsor.target)
+    if header.agenda_item:
+        triples.text(iri, CNDKG.agendaItem, header.agenda_item)
+    if header.agenda_title:
+        triples.text(iri, CNDKG.agendaTitle, header.agenda_title, "en")
+    if header.document_symbol:
+        triples.text(iri, DCTERMS.identifier, header.document_symbol)
+    date = _parse_date(header.distribution_date or "")
+    if date:
+        triples.add(iri, CNDKG.distributionDate, Literal(date, datatype=XSD.date))
+    label = f"Draft resolution: {header.title or 'untitled'}"
+    if item.resolution.session:
+        label += f" ({_ordinal(item.resolution.session)} session)"
+    triples.text(iri, SKOS.prefLabel, label, "en")
+    if iri in drafts:
+        triples.add(iri, CNDKG.becameResolution, drafts[iri])
+        triples.add(drafts[iri], CNDKG.draftOf, iri)
+
+
+def _describe_paragraph(
+    triples: _Triples, resolution: str, paragraph: Paragraph, item: ResolvedResolution, minter: Minter
+) -> None:
+    """Add a paragraph (and its sub-paragraphs) as a hash IRI of its resolution."""
+    iri = f"{resolution}#{paragraph.eid}"
+    kind = CNDKG.PreambularParagraph if paragraph.kind is ParagraphKind.PREAMBULAR else CNDKG.OperativeParagraph
+    triples.add(iri, RDF.type, kind)
+    triples.add(iri, ELI.is_part_of, resolution)
+    triples.add(resolution, ELI.has_part, iri)
+    triples.integer(iri, CNDKG.position, paragraph.position)
+    if paragraph.number is not None:
+        triples.integer(iri, CNDKG.number, paragraph.number)
+    triples.text(iri, CNDKG.cue, paragraph.cue)
+    triples.text(iri, CNDKG.text, paragraph.text)
+    triples.integer(iri, CNDKG.sourceLine, paragraph.line)
+    for ref in paragraph.footnote_refs:
+        triples.add(iri, CNDKG.hasFootnoteMarker, minter.footnote(resolution, ref.label))
+    for addressing in item.addressings:
+        if addressing.paragraph == iri:
+            triples.add(iri, CNDKG.addressee, addressing.addressee)
+    for index, sub in enumerate(paragraph.subparagraphs, start=1):
+        sub_iri = f"{iri}-{sub.key}"
+        triples.add(sub_iri, RDF.type, CNDKG.SubParagraph)
+        triples.add(sub_iri, ELI.is_part_of, iri)
+        triples.add(iri, ELI.has_part, sub_iri)
+        triples.integer(sub_iri, CNDKG.position, index)
+        triples.text(sub_iri, CNDKG.label, sub.label)
+        triples.text(sub_iri, CNDKG.text, sub.text)
+        triples.integer(sub_iri, CNDKG.sourceLine, sub.line)
+
+
+def _describe_citations(triples: _Triples, item: ResolvedResolution, minter: Minter, source: str) -> None:
+    """Add typed citation triples and one provenance node per mention and citing paragraph."""
+    counters: dict[str, int] = {}
+    ordered = sorted(
+        item.citations, key=lambda c: (c.citing, c.mention.location.container, c.mention.start, c.mention.end, c.target)
+    )
+    for citation in ordered:
+        counters[citation.citing] = counters.get(citation.citing, 0) + 1
+        node = minter.citation(citation.citing, counters[citation.citing])
+        relation = URIRef(citation.relation)
+        if relation != CNDKG.refersToSession:
+            triples.add(citation.citing, ELI.cites, citation.target)
+        if relation != ELI.cites:
+            triples.add(citation.citing, relation, citation.target)
+        if citation.target_kind in ("SDGTarget", "SDGGoal"):
+            triples.add(citation.citing, ELI.is_about, citation.target)
+        mention = citation.mention
+        triples.add(node, RDF.type, CNDKG.Citation)
+        triples.add(node, CNDKG.citingParagraph, citation.citing)
+        triples.add(node, CNDKG.target, citation.target)
+        triples.text(node, CNDKG.matchedText, mention.text)
+        triples.add(node, CNDKG.sourceFile, source)
+        triples.integer(node, CNDKG.startOffset, mention.start)
+        triples.integer(node, CNDKG.endOffset, mention.end)
+        triples.integer(node, CNDKG.sourceLine, mention.line)
+        if mention.location.container == "footnote":
+            triples.add(node, CNDKG.inFootnote, minter.footnote(item.iri, mention.location.key))
+
+
+def _describe_mandates(triples: _Triples, item: ResolvedResolution) -> None:
+    """Add reporting mandates with their paragraph, addressees and due session."""
+    counters: dict[str, int] = {}
+    for mandate in sorted(item.mandates, key=lambda m: (m.paragraph, m.due_session)):
+        counters[mandate.paragraph] = counters.get(mandate.paragraph, 0) + 1
+        node = f"{mandate.paragraph}-mandate{counters[mandate.paragraph]}"
+        triples.add(node, RDF.type, CNDKG.ReportingMandate)
+        triples.add(node, CNDKG.mandatedBy, mandate.paragraph)
+        triples.add(node, CNDKG.dueSession, mandate.due_session)
+        triples.text(node, CNDKG.text, mandate.phrase)
+        triples.integer(node, CNDKG.sourceLine, mandate.line)
+        for addressee in mandate.addressees:
+            triples.add(node, CNDKG.addressee, addressee)
+
+
+def _describe_session_document(
+    triples: _Triples,
+    document: SessionDocument,
+    body: str,
+    session: int | None,
+    minter: Minter,
+    sessions: set[tuple[str, int]],
+) -> None:
+    """Add a document listed with a resolution as a document of that session."""
+    iris = [minter.document(symbol) for symbol in document.symbols]
+    for iri, symbol in zip(iris, document.symbols, strict=True):
+        triples.add(iri, RDF.type, CNDKG.Document)
+        triples.text(iri, DCTERMS.identifier, symbol)
+        triples.text(iri, SKOS.prefLabel, symbol)
+        triples.text(iri, DCTERMS.title, document.title, "en")
+        key = _body_key(body)
+        if key and session is not None:
+            triples.add(iri, CNDKG.session, minter.session(body, session))
+            sessions.add((key, session))
+        for other in iris:
+            if other != iri:
+                triples.add(iri, OWL.sameAs, other)
+
+
+def _apply_facts(triples: _Triples, resolved: list[ResolvedResolution], diagnostics: list[Diagnostic]) -> None:
+    """Give cited resolutions the dates and titles their citing texts state; report conflicts."""
+    facts = sorted(
+        ((fact, item.resolution.source) for item in resolved for fact in item.facts),
+        key=lambda pair: (pair[0].subject, pair[0].prop, pair[0].citing, pair[0].value),
+    )
+    predicates = {"date": ELI.date_document, "title": DCTERMS.title}
+    known = {name: triples.by_subject(predicate) for name, predicate in predicates.items()}
+    for fact, source in facts:
+        predicate = predicates[fact.prop]
+        value = Literal(fact.value, datatype=XSD.date) if fact.prop == "date" else Literal(fact.value, lang="en")
+        existing = known[fact.prop].setdefault(URIRef(fact.subject), [])
+        if not existing:
+            existing.append(value)
+            triples.items.add((URIRef(fact.subject), predicate, value))
+            triples.add(fact.subject, PROV.wasDerivedFrom, fact.citing)
+        elif not any(_same_value(e, value) for e in existing):
+            diagnostics.append(
+                Diagnostic(
+                    source,
+                    fact.line,
+                    f"{fact.citing.rsplit('#', 1)[-1]} states "
+                    f"{fact.prop} {fact.value!r} for {fact.subject}, which already has "
+                    f"{existing[0]!s:.80}; kept the first",
+                    Severity.WARNING,
+                    "fact-conflict",
+                )
+            )
+
+
+def _same_value(first: Node, second: Node) -> bool:
+    """Return True when two literals say the same (titles compared as normalised words)."""
+    return normalise_name(str(first)) == normalise_name(str(second))
+
+
+def _describe_stubs(
+    triples: _Triples, resolved: list[ResolvedResolution], registry: Registry, sessions: set[tuple[str, int]]
+) -> None:
+    """Give every cited target that nothing else describes a type and a label."""
+    described = set(triples.by_subject(RDF.type))
+    minter = registry.minter
+    for citation in _all_citations(resolved):
+        target = citation.target
+        parts = minter.describe(target)
+        if parts and parts.kind == "Session":
+            sessions.add((parts.body_key, parts.number))
+            continue
+        if URIRef(target) in described:
+            continue
+        described.add(URIRef(target))
+        kind_class = _CLASS_OF_KIND.get(citation.target_kind, CNDKG.Document)
+        triples.add(target, RDF.type, kind_class)
+        if parts and parts.kind in ("Resolution", "Decision"):
+            triples.text(target, DCTERMS.identifier, parts.symbol)
+            triples.add(target, ELI.passed_by, minter.body(parts.body_key))
+            if re.fullmatch(r"\d{1,3}/\d{1,4}", parts.symbol) and parts.body_key in ("cnd", "ga"):
+                number = int(parts.symbol.split("/")[0])
+                triples.add(target, CNDKG.session, minter.session(BODY_NAMES[parts.body_key], number))
+                sessions.add((parts.body_key, number))
+        else:
+            symbol = citation.mention.field("symbol") or (parts.symbol if parts else citation.mention.text)
+            triples.text(target, DCTERMS.identifier, symbol)
+            triples.text(target, SKOS.prefLabel, symbol)
+
+
+def _all_citations(resolved: list[ResolvedResolution]) -> Iterable[Citation]:
+    """Yield every citation in a deterministic order."""
+    for item in resolved:
+        yield from sorted(item.citations, key=lambda c: (c.citing, c.mention.start, c.target))
+
+
+def _describe_sessions(triples: _Triples, sessions: set[tuple[str, int]], registry: Registry) -> None:
+    """Add each session that anything refers to, with its number, body and (for CND) year."""
+    minter = registry.minter
+    for body_key, number in sorted(sessions):
+        iri = minter.session(BODY_NAMES[body_key], number)
+        triples.add(iri, RDF.type, CNDKG.Session)
+        triples.integer(iri, CNDKG.sessionNumber, number)
+        triples.add(iri, SCHEMA.organizer, minter.body(body_key))
+        triples.text(iri, SKOS.prefLabel, f"{BODY_NAMES[body_key]}, {_ordinal(number)} session", "en")
+        year = registry.session_year(body_key, number)
+        if year is not None:
+            triples.integer(iri, CNDKG.year, year)
+
+
+def _label_resolutions(triples: _Triples) -> None:
+    """Give every resolution a label ("Commission on Narcotic Drugs resolution 57/4") if it has none."""
+    names = triples.by_subject(SKOS.prefLabel)
+    identifiers = triples.by_subject(DCTERMS.identifier)
+    bodies = triples.by_subject(ELI.passed_by)
+    for subject, kinds in triples.by_subject(RDF.type).items():
+        for kind in kinds:
+            if kind not in (CNDKG.Resolution, CNDKG.Decision) or subject in names or subject not in identifiers:
+                continue
+            body_iri = bodies.get(subject, [URIRef("")])[0]
+            body = str(names.get(body_iri, ["UN"])[0])
+            word = "resolution" if kind == CNDKG.Resolution else "decision"
+            label = Literal(f"{body} {word} {identifiers[subject][0]}", lang="en")
+            triples.items.add((subject, SKOS.prefLabel, label))
+            names[subject] = [label]
+
+
+def _fragment_label(item: ResolvedResolution) -> str:
+    """Return a label for a fragment: which paragraphs of which file."""
+    record = item.resolution
+    numbers = [p.number or p.position for p in record.paragraphs]
+    what = f"paragraphs {numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else "one paragraph"
+    return f"Fragment of a resolution ({what}) in {record.source}"
+
+
+def _body_key(name: str) -> str:
+    """Return a body's short key, or '' for an unknown or empty name."""
+    from cndkg.iris import BODY_KEYS
+
+    return BODY_KEYS.get(name, "")
+
+
+def _canonical(symbol: str) -> str:
+    """Return a symbol in the UN's spelling."""
+    from cndkg.iris import IriError, canonical_symbol
+
+    try:
+        return canonical_symbol(symbol)
+    except IriError:
+        return symbol
+
+
+def _parse_date(text: str) -> str | None:
+    """Return "21 March 2024" as "2024-03-21", or None."""
+    match = re.fullmatch(r"(\d{1,2})\s+([A-Z][a-z]+)\s+(\d{4})", text.strip())
+    if not match or match.group(2) not in _MONTHS:
+        return None
+    try:
+        return datetime.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1))).isoformat()
+    except ValueError:
+        return None
+
+
+def _ordinal(number: int) -> str:
+    """Return 57 as "57th", 62 as "62nd"."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

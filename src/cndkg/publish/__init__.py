@@ -1,0 +1,1 @@
+"""Stage 7, publish: dumps, dataset description, static site and search index."""

@@ -1,0 +1,74 @@
+"""Atomic output: build into a temporary sibling folder, swap it in only on success.
+
+A failed, interrupted (SIGINT, SIGTERM) or crashed build leaves the previous
+output folder exactly as it was; the temporary folder is removed. The swap is
+two renames on the same file system (old -> backup, new -> out), then the
+backup is deleted, so at every instant a complete folder stands at ``out``
+except between the two renames, where the backup holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+from cndkg.errors import BuildError
+
+_MARKER = ".cndkg-build"
+
+
+class Interrupted(BaseException):
+    """Raised inside a build when SIGTERM arrives, so cleanup runs as for Ctrl-C."""
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``out``; on success it replaces ``out``.
+
+    Takes the output folder. Yields the folder to write into. When the block
+    raises (or SIGINT/SIGTERM arrives) the temporary folder is deleted and
+    ``out`` is untouched. Refuses to replace a non-empty ``out`` that cndkg did
+    not write (no marker file), so a mistyped ``--out ~`` cannot delete a home.
+    """
+    out = out.resolve()
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / _MARKER).exists())):
+        raise BuildError(f"{out.name}: exists and was not written by cndkg; refusing to replace it (choose --out)")
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=parent))
+    previous = signal.getsignal(signal.SIGTERM)
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        (work / _MARKER).write_text("written by cndkg build; safe to replace\n", encoding="utf-8")
+        yield work
+        os.chmod(work, 0o755)
+        _swap(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _swap(work: Path, out: Path) -> None:
+    """Put ``work`` in place of ``out`` with renames; delete the old folder after."""
+    backup = out.with_name(f".{out.name}-previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if out.exists():
+        os.replace(out, backup)
+    os.replace(work, out)
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)

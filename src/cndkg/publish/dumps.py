@@ -1,0 +1,147 @@
+"""The whole graph as sorted Turtle, N-Triples and JSON-LD, byte-identical for the same input.
+
+rdflib stays the graph API; the bytes are written by Oxigraph's serializers
+(pyoxigraph), fed the triples in sorted order: far faster than rdflib's
+pure-Python serializers and deterministic by construction. The JSON-LD
+``@context`` is inlined (the prefixes), so no remote context is ever fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cndkg.namespaces import PREFIXES
+
+DUMP_FORMATS = {
+    "cndkg.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "cndkg.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "cndkg.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+OxTriple = ox.Triple
+
+
+def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """Return an rdflib term as the pyoxigraph term with the same value."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    raise TypeError(f"cannot convert {node!r}")
+
+
+def sorted_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """Return a graph's triples as pyoxigraph triples in canonical N-Triples order."""
+    converted = [
+        ox.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    ]
+    converted.sort(key=str)
+    return converted
+
+
+def serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:
+    """Return sorted triples serialized in ``rdf_format`` with the project's prefixes.
+
+    JSON-LD is written by :func:`compact_jsonld` (with an inlined ``@context``);
+    Turtle and N-Triples by Oxigraph.
+    """
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        return compact_jsonld(triples, base)
+    prefixes = dict(PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    assert data is not None
+    return data
+
+
+def jsonld_context(base: str | None) -> dict[str, str]:
+    """Return the inlined JSON-LD context: the project's prefixes plus ``id:`` for the dataset's base."""
+    context = dict(sorted(PREFIXES.items()))
+    if base:
+        context["id"] = f"{base}id/"
+    return context
+
+
+def compact_jsonld(triples: list[ox.Triple], base: str | None = None) -> bytes:
+    """Return sorted triples as compact JSON-LD: ``{"@context": {...}, "@graph": [...]}``.
+
+    Subjects appear in sorted order with their properties sorted; IRIs are
+    written as compact IRIs (``eli:cites``) that the inlined context expands, so
+    a JSON-LD processor needs nothing from the network. Deterministic bytes.
+    """
+    context = jsonld_context(base)
+    prefixes = sorted(context.items(), key=lambda item: -len(item[1]))
+    nodes: list[str] = []
+    current: str | None = None
+    properties: dict[str, list[object]] = {}
+    for triple in triples:
+        subject = _compact(str(triple.subject.value), prefixes)  # type: ignore[union-attr]
+        if subject != current:
+            if current is not None:
+                nodes.append(_node_json(current, properties))
+            current, properties = subject, {}
+        predicate = str(triple.predicate.value)
+        if predicate == _RDF_TYPE:
+            properties.setdefault("@type", []).append(_compact(str(triple.object.value), prefixes))  # type: ignore[union-attr]
+        else:
+            key = _compact(predicate, prefixes)
+            properties.setdefault(key, []).append(_object_json(triple.object, prefixes))
+    if current is not None:
+        nodes.append(_node_json(current, properties))
+    head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
+    return (head + ', "@graph": [\n' + ",\n".join(nodes) + "\n]}\n").encode("utf-8")
+
+
+def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    """Return ``iri`` as ``prefix:local`` when a prefix covers it, else unchanged."""
+    for prefix, namespace in prefixes:
+        if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace) :].startswith("//"):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _object_json(node: object, prefixes: list[tuple[str, str]]) -> object:
+    """Return one object value as JSON-LD."""
+    if isinstance(node, ox.NamedNode):
+        return {"@id": _compact(node.value, prefixes)}
+    if isinstance(node, ox.BlankNode):
+        return {"@id": f"_:{node.value}"}
+    assert isinstance(node, ox.Literal)
+    if node.language:
+        return {"@value": node.value, "@language": node.language}
+    datatype = node.datatype.value
+    if datatype == _XSD_STRING:
+        return node.value
+    return {"@value": node.value, "@type": _compact(datatype, prefixes)}
+
+
+def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
+    """Return one node object as a line of JSON."""
+    node: dict[str, object] = {"@id": subject}
+    for key in sorted(properties):
+        values = properties[key]
+        node[key] = values[0] if len(values) == 1 else values
+    return json.dumps(node, ensure_ascii=False, sort_keys=False)
+
+
+def write_dumps(triples: list[ox.Triple], folder: Path, base: str | None = None) -> dict[str, int]:
+    """Write the three dumps into ``folder``; return file name -> size in bytes."""
+    sizes: dict[str, int] = {}
+    for name, (rdf_format, _media_type) in DUMP_FORMATS.items():
+        data = serialize(triples, rdf_format, base)
+        (folder / name).write_bytes(data)
+        sizes[name] = len(data)
+    return sizes

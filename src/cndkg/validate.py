@@ -1,0 +1,176 @@
+"""Stage 6, validate: the graph against ``shapes/`` with pySHACL, reported so a person can act.
+
+Each violation names the entity, the rule in plain words (the shape's
+``sh:message``), the offending value, the constraint, and the source
+``file:line`` the entity came from (found through the graph's own provenance:
+``cndkg:sourceLine`` and ``prov:wasDerivedFrom``). The standard
+``sh:ValidationReport`` is kept too, for machines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from cndkg.errors import BuildError
+from cndkg.namespaces import CNDKG, DCTERMS, ELI, PREFIXES, PROV, RDF, SH
+from cndkg.resources import data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One SHACL result in the terms a person needs."""
+
+    focus: str
+    path: str
+    value: str
+    message: str
+    component: str
+    severity: str
+    source: str
+    line: int
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.source else "(reference data)"
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{where}: {self.severity}: {self.focus}: {self.message}{value} [{self.path}; {self.component}]"
+
+
+@dataclass
+class ValidationOutcome:
+    """Whether the graph conforms, its violations, and the standard report graph."""
+
+    conforms: bool
+    violations: list[Violation]
+    report: Graph
+
+
+def load_shapes(folder: Path | None = None) -> Graph:
+    """Load every ``*.ttl`` in the shapes folder (default: the packaged ``shapes/``).
+
+    Raises BuildError naming the file when a shapes file does not parse.
+    """
+    graph = Graph()
+    for path in sorted((folder or data_dir("shapes")).glob("*.ttl")):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as error:  # rdflib raises many parser error types
+            raise BuildError(f"{path.name}: shapes file does not parse: {error}") from None
+    if len(graph) == 0:
+        raise BuildError("no SHACL shapes found")
+    return graph
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationOutcome:
+    """Validate a graph with pySHACL.
+
+    Takes the data graph and the shapes (default: the packaged shapes). Returns
+    the outcome with violations sorted by source file, line and focus node.
+    """
+    from pyshacl import validate
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    try:
+        conforms, report, _ = validate(
+            data,
+            shacl_graph=shapes if shapes is not None else load_shapes(),
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=True,
+        )
+    except (ShapeLoadError, ReportableRuntimeError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BuildError(f"the SHACL shapes are malformed: {first_line}") from None
+    assert isinstance(report, Graph)
+    for prefix, namespace in PREFIXES.items():
+        report.bind(prefix, namespace)
+    violations = sorted(
+        (_violation(data, report, result) for result in report.subjects(RDF.type, SH.ValidationResult)),
+        key=lambda v: (v.source, v.line, v.focus, v.path, v.message, v.value),
+    )
+    return ValidationOutcome(bool(conforms), violations, report)
+
+
+def _violation(data: Graph, report: Graph, result: Node) -> Violation:
+    """Turn one ``sh:ValidationResult`` into a :class:`Violation`."""
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    message = report.value(result, SH.resultMessage)
+    component = report.value(result, SH.sourceConstraintComponent)
+    severity = report.value(result, SH.resultSeverity)
+    source, line = locate(data, focus) if focus is not None else ("", 0)
+    return Violation(
+        focus=_short(focus),
+        path=_short(path),
+        value=str(value) if value is not None else "",
+        message=str(message) if message is not None else "constraint not met",
+        component=_short(component).replace("sh:", "").replace("ConstraintComponent", ""),
+        severity=_short(severity).replace("sh:", "").lower() or "violation",
+        source=source,
+        line=line,
+    )
+
+
+def locate(data: Graph, node: Node, depth: int = 0) -> tuple[str, int]:
+    """Return the source file and line an entity came from, or ("", 0) if it has none.
+
+    Looks at the node's own ``cndkg:sourceLine`` and source file, then follows
+    ``eli:is_part_of``, ``cndkg:mandatedBy``, ``cndkg:citingParagraph`` and
+    ``prov:wasDerivedFrom`` (a stub learned from a citing paragraph) up to the
+    resolution whose ``prov:wasDerivedFrom`` names the file.
+    """
+    if depth > 4 or not isinstance(node, URIRef):
+        return "", 0
+    line_value = data.value(node, CNDKG.sourceLine)
+    source = data.value(node, CNDKG.sourceFile)
+    if source is None:
+        for derived in data.objects(node, PROV.wasDerivedFrom):
+            if (derived, RDF.type, CNDKG.SourceFile) in data:
+                source = derived
+    line = int(str(line_value)) if line_value is not None else 0
+    if source is not None and line:
+        return _source_name(data, source), line
+    for link in (ELI.is_part_of, CNDKG.mandatedBy, CNDKG.citingParagraph, PROV.wasDerivedFrom, CNDKG.target):
+        for parent in data.objects(node, link):
+            if parent == node:
+                continue
+            found_source, found_line = locate(data, parent, depth + 1)
+            if found_source:
+                return found_source, line or found_line
+    if source is not None:
+        return _source_name(data, source), line
+    for citation in data.subjects(CNDKG.target, node):
+        return locate(data, citation, depth + 1)
+    return "", 0
+
+
+def _source_name(data: Graph, source: Node) -> str:
+    """Return a source file's name as recorded in the graph."""
+    name = data.value(source, DCTERMS.identifier)
+    return str(name) if name is not None else str(source)
+
+
+def _short(node: Node | None) -> str:
+    """Return an IRI with a known prefix as ``prefix:local``; other values as text."""
+    if node is None:
+        return ""
+    text = str(node)
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return text
+
+
+def format_report(outcome: ValidationOutcome, limit: int = 200) -> str:
+    """Return the human report: one line per violation (at most ``limit``) and a summary line."""
+    lines = [str(v) for v in outcome.violations[:limit]]
+    if len(outcome.violations) > limit:
+        lines.append(f"... and {len(outcome.violations) - limit} more (see the Turtle report)")
+    verdict = "conforms" if outcome.conforms else f"does not conform: {len(outcome.violations)} violation(s)"
+    lines.append(f"SHACL: the graph {verdict}")
+    return "\n".join(lines)
