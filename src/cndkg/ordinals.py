@@ -49,7 +49,7 @@ _NUMERIC = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$")
 
 ORDINAL_PATTERN = (
     r"(?:(?:one\s+hundred(?:\s+and)?\s+)?"
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s](?:first|second|third|fourth|fifth|"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-‐‑‒–—\s](?:first|second|third|fourth|fifth|"
     r"sixth|seventh|eighth|ninth)|twentieth|thirtieth|fortieth|fiftieth|sixtieth|seventieth|eightieth|"
     r"ninetieth|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
     r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)|one\s+hundredth|"
@@ -63,7 +63,8 @@ def ordinal_value(words: str) -> int | None:
     Takes "Sixty-seventh", "sixty seventh", "fifty-seventh", "one hundred and first"
     or "57th". Returns 67, 67, 57, 101, 57; None when the words are not an ordinal.
     """
-    text = re.sub(r"\s+", " ", words.strip().lower()).replace("–", "-")
+    text = re.sub(r"\s+", " ", words.strip().lower())
+    text = re.sub(r"[‐‑‒–—]", "-", text)
     numeric = _NUMERIC.match(text)
     if numeric:
         return int(numeric.group(1))

@@ -199,7 +199,7 @@ def _footnote_target(
     key = mention.location.key if mention.location.container == "footnote" else None
     labels = [footnote.label for footnote in resolution.footnotes]
     previous = labels[labels.index(key) - 1] if key in labels and labels.index(key) > 0 else None
-    pinned = any(mention.field(name) for name in ("volume", "number", "symbol"))
+    pinned = any(mention.field(name) for name in ("volume", "number", "symbol", "locator"))
     if mention.kind is MentionKind.IBID and not pinned and previous in by_footnote:
         found = by_footnote[previous]
     else:

@@ -65,8 +65,10 @@ _OFFICIAL_RECORD = re.compile(
 )
 _IBID = re.compile(
     r"\b(?:Ibid|Id)\.?(?P<rest>(?:,\s*(?:vol\.\s*\d{1,5},?\s+No\.\s*\d{1,6}|"
-    r"(?:\d{4},\s*)?Supplement\s+No\.\s*\d{1,3}[A-Z]?\s*\(" + DOCUMENT_SYMBOL + r"\)(?:,\s*" + _LOCATOR + r")?))?)"
+    rf"(?:\d{{4}},\s*)?Supplement\s+No\.\s*\d{{1,3}}[A-Z]?\s*\({DOCUMENT_SYMBOL}\)(?:,\s*{_LOCATOR})?|"
+    rf"{_LOCATOR}))?)"
 )
+_IBID_LOCATOR = re.compile(rf",\s*(?P<locator>{_LOCATOR})")
 _IBID_VOLUME = re.compile(r"vol\.\s*(?P<volume>\d{1,5}),?\s+No\.\s*(?P<number>\d{1,6})")
 _IBID_RECORD = re.compile(
     rf"(?:(?P<year>\d{{4}}),\s*)?Supplement\s+No\.\s*(?P<supplement>\d{{1,3}}[A-Z]?)\s*\((?P<symbol>{DOCUMENT_SYMBOL})\)"
@@ -79,8 +81,9 @@ _SDG_TARGETS = re.compile(
 _SDG_NOTATION = re.compile(r"\d{1,2}\.(?:\d{1,2}|[a-d])\b")
 _SDG_CONTEXT = re.compile(r"Sustainable Development|\bGoals?\b|2030 Agenda|\bSDGs?\b")
 _SDG_GOAL = re.compile(r"\b(?:Sustainable\s+Development\s+Goal|SDG|Goal)\s+(?P<goal>\d{1,2})\b(?!\.\d)")
+# Never starting right after a dash, so a compound ordinal is read whole ("sixty–sixth", not "sixth").
 _SESSION = re.compile(
-    rf"\b(?P<ordinal>{ORDINAL_PATTERN})\s+(?:regular\s+)?session\b"
+    rf"(?<![\w\-–‑‐])(?P<ordinal>{ORDINAL_PATTERN})\s+(?:regular\s+)?session\b"
     r"(?:\s+of\s+the\s+(?P<body>General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
     r"Commission on Crime Prevention and Criminal Justice))?",
     re.IGNORECASE,
@@ -242,30 +245,49 @@ def _find_official_records(text: str) -> Iterator[Found]:
 
 
 def _find_ibid(text: str, antecedent: str | None, lexicon: Lexicon) -> Iterator[Found]:
-    """Find "Ibid." and record what it points back to: the form of the footnote before it."""
+    """Find "Ibid." and record what it points back to: the form of the footnote before it.
+
+    Its own pin ("vol. 1019, No. 14956", "2009, Supplement No. 8 (E/2009/28)" or a
+    locator such as "chap. I, sect. B") is recorded beside the ``antecedent_*`` fields.
+    """
+    back = _antecedent_fields(antecedent, lexicon)
     for match in _IBID.finditer(text):
         rest = match.group("rest") or ""
+        values = dict(back)
         volume = _IBID_VOLUME.search(rest)
         record = _IBID_RECORD.search(rest)
-        pointed = find_in_text(antecedent, lexicon) if antecedent else []
-        pointed = [p for p in pointed if p.kind is not MentionKind.IBID]
-        back = pointed[0] if pointed else None
-        values: dict[str, str | None] = {f"antecedent_{k}": v for k, v in (back.fields if back else ())}
-        values["antecedent_kind"] = back.kind.value if back else None
+        locator = _IBID_LOCATOR.fullmatch(rest)
         if volume:
-            values["antecedent_kind"] = MentionKind.TREATY_SERIES.value
+            values.update(antecedent_kind=MentionKind.TREATY_SERIES.value, volume=volume.group("volume"))
+            values["number"] = volume.group("number")
         elif record:
-            values["antecedent_kind"] = MentionKind.OFFICIAL_RECORD.value
-        if volume:
-            values.update(volume=volume.group("volume"), number=volume.group("number"))
-        if record:
-            values.update(
-                year=record.group("year"),
-                supplement=record.group("supplement"),
-                symbol=record.group("symbol"),
-                locator=record.group("locator"),
-            )
+            values.update(antecedent_kind=MentionKind.OFFICIAL_RECORD.value, symbol=record.group("symbol"))
+            values.update(year=record.group("year"), supplement=record.group("supplement"))
+            values["locator"] = record.group("locator")
+        elif locator:
+            values["locator"] = locator.group("locator")
         yield Found(MentionKind.IBID, match.start(), match.end(), match.group(0), _fields(**values))
+
+
+def _antecedent_fields(antecedent: str | None, lexicon: Lexicon) -> dict[str, str | None]:
+    """Return ``antecedent_kind`` and ``antecedent_*`` fields from the first mention of the footnote before.
+
+    A pinned "Ibid." there stands for what its pin says ("Ibid." after "Ibid., vol.
+    1019, No. 14956" is volume 1019); a bare one gives nothing (the resolver follows
+    such chains through the targets of earlier footnotes).
+    """
+    pointed = find_in_text(antecedent, lexicon) if antecedent else []
+    if not pointed:
+        return {}
+    first = pointed[0]
+    fields = dict(first.fields)
+    kind = first.kind.value
+    if first.kind is MentionKind.IBID:
+        kind = fields.pop("antecedent_kind", "")
+        fields = {k: v for k, v in fields.items() if not k.startswith("antecedent_")}
+        if not kind or not fields:
+            return {}
+    return {"antecedent_kind": kind, **{f"antecedent_{k}": v for k, v in fields.items()}}
 
 
 def _find_names(text: str, lexicon: Lexicon) -> Iterator[Found]:

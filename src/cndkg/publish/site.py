@@ -1,0 +1,161 @@
+"""The static website: one page per entity at its IRI's path, index pages, sitemap.
+
+Every page is rendered by jinja2 with autoescaping on, so every text that comes
+from a source is escaped; links are relative, so the folder can be served from
+any base. Each entity page has ``data.ttl`` and ``data.jsonld`` beside it,
+linked with ``<link rel="alternate">``, and schema.org JSON-LD embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from rdflib import Graph
+
+from cndkg.model import ResolvedResolution
+from cndkg.namespaces import CNDKG
+from cndkg.publish import charts, pages
+from cndkg.publish.dumps import DUMP_FORMATS, compact_jsonld, serialize, sorted_triples
+from cndkg.publish.sitedata import SiteData, gather, invocation_counts
+from cndkg.registry import Registry
+from cndkg.resources import data_dir
+from cndkg.validate import ValidationOutcome
+
+INDEX_PAGES = ("resolutions", "sessions", "treaties", "sdg", "states", "documents")
+
+
+def environment() -> Environment:
+    """Return the jinja2 environment over ``site/templates`` with autoescaping everywhere."""
+    env = Environment(
+        loader=FileSystemLoader(str(data_dir("site") / "templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["json_script"] = json_for_script
+    return env
+
+
+def json_for_script(value: Any) -> str:
+    """Return JSON safe inside ``<script>``: no ``<``, ``>`` or ``&`` can close the element."""
+    from markupsafe import Markup
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def write_site(
+    folder: Path, graph: Graph, resolved: list[ResolvedResolution], registry: Registry, outcome: ValidationOutcome
+) -> int:
+    """Write the website into ``folder`` (beside the dumps); return the number of HTML pages.
+
+    Takes the output folder, the graph, the resolved resolutions, the registry
+    and the validation outcome (shown on the home page).
+    """
+    triples = sorted_triples(graph)
+    data = gather(triples, resolved, registry.minter)
+    env = environment()
+    written: list[str] = []
+    for iri in sorted(data.descriptions):
+        path = data.page_of(iri)
+        if path is None:
+            continue
+        context = pages.entity_page(data, iri, path)
+        _write_page(folder, path, env.get_template(context["template"]).render(**context))
+        _write_alternates(folder / path, data.descriptions[iri], registry.minter.base)
+        written.append(path)
+    for name in INDEX_PAGES:
+        context = pages.index_page(data, name)
+        _write_page(folder, name, env.get_template("list.html.j2").render(**context))
+        written.append(name)
+    home = _home_context(data, folder, outcome)
+    _write_page(folder, "", env.get_template("home.html.j2").render(**home))
+    written.append("")
+    _write_page(
+        folder,
+        "404",
+        env.get_template("notfound.html.j2").render(**pages.common(data, "404", "Not found")),
+        folder_page=False,
+    )
+    _copy_static(folder)
+    _write_sitemap(folder, registry.minter.base, written)
+    return len(written)
+
+
+def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True) -> None:
+    """Write one page: ``{path}/index.html`` (or ``{path}.html`` for a plain file)."""
+    target = (folder / path / "index.html") if folder_page else folder / f"{path}.html"
+    if folder.resolve() not in target.resolve().parents:
+        raise ValueError(f"page path escapes the output folder: {path!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+
+
+def _write_alternates(folder: Path, triples: list[ox.Triple], base: str) -> None:
+    """Write an entity's description as ``data.ttl`` and ``data.jsonld``."""
+    ordered = sorted(triples, key=str)
+    (folder / "data.ttl").write_bytes(serialize(ordered, ox.RdfFormat.TURTLE))
+    (folder / "data.jsonld").write_bytes(compact_jsonld(ordered, base))
+
+
+def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> dict[str, Any]:
+    """Return what the home page shows: counts, downloads, charts, example SPARQL."""
+    context = pages.common(data, "", "cndkg: a knowledge graph of CND resolutions")
+    counts: defaultdict[str, int] = defaultdict(int)
+    for types in data.types.values():
+        for type_iri in types:
+            counts[type_iri] += 1
+    context["counts"] = [
+        ("Resolutions adopted", counts[str(CNDKG.Resolution)] - _stub_count(data)),
+        ("Draft resolutions", counts[str(CNDKG.DraftResolution)]),
+        ("Paragraphs", counts[str(CNDKG.PreambularParagraph)] + counts[str(CNDKG.OperativeParagraph)]),
+        ("Citations", counts[str(CNDKG.Citation)]),
+        ("Reporting mandates", counts[str(CNDKG.ReportingMandate)]),
+        ("Cited resolutions, treaties and documents", len(data.backlinks)),
+    ]
+    context["downloads"] = [
+        (name, media, (folder / name).stat().st_size) for name, (_, media) in DUMP_FORMATS.items()
+    ] + [
+        ("void.ttl", "text/turtle", (folder / "void.ttl").stat().st_size),
+        ("shacl-report.ttl", "text/turtle", (folder / "shacl-report.ttl").stat().st_size),
+    ]
+    context["conforms"] = outcome.conforms
+    context["timeline"] = charts.session_timeline(data, "")
+    context["top_treaties"] = charts.bar_chart(
+        data, "", invocation_counts(data, ("Treaty", "Declaration", "Standard"))[:8]
+    )
+    context["top_resolutions"] = charts.bar_chart(data, "", invocation_counts(data, ("Resolution",))[:8])
+    context["examples"] = pages.EXAMPLE_QUERIES
+    return context
+
+
+def _stub_count(data: SiteData) -> int:
+    """Return how many resolutions are known only as citation targets (no text in the corpus)."""
+    return sum(1 for iri, types in data.types.items() if str(CNDKG.Resolution) in types and iri not in data.resolved)
+
+
+def _copy_static(folder: Path) -> None:
+    """Copy ``site/static`` (stylesheet, search script) into ``folder/static``."""
+    shutil.copytree(data_dir("site") / "static", folder / "static", dirs_exist_ok=True)
+
+
+def _write_sitemap(folder: Path, base: str, paths: list[str]) -> None:
+    """Write ``sitemap.xml`` with the absolute URL of every page, sorted."""
+    from xml.sax.saxutils import escape
+
+    urls = "".join(f"  <url><loc>{escape(base + p + ('/' if p else ''))}</loc></url>\n" for p in sorted(paths))
+    (folder / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{urls}</urlset>\n",
+        encoding="utf-8",
+    )
+    (folder / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n", encoding="utf-8")

@@ -1,0 +1,195 @@
+"""What the website shows, gathered once from the graph and the resolved model.
+
+Indexes built in one pass over the triples: labels, types, the description of
+each page (its subject and the hash IRIs under it), backlinks (who cites
+whom, through which paragraph and cue), sponsorships, sessions' resolutions
+and the reports due at them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from cndkg.iris import Minter
+from cndkg.model import ResolvedResolution
+from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
+
+_LABEL_PREDICATES = (str(SKOS.prefLabel), str(DCTERMS.title), str(DCTERMS.identifier))
+_KIND_NAMES = {
+    str(CNDKG.Resolution): "Resolution",
+    str(CNDKG.DraftResolution): "Draft resolution",
+    str(CNDKG.ResolutionFragment): "Resolution fragment",
+    str(CNDKG.Treaty): "Treaty",
+    str(CNDKG.Declaration): "Declaration",
+    str(CNDKG.Standard): "Standard or guideline",
+    str(CNDKG.Document): "Document",
+    str(CNDKG.Decision): "Decision",
+    str(CNDKG.Session): "Session",
+    str(CNDKG.MemberState): "Member State",
+    str(CNDKG.Body): "Body",
+    str(CNDKG.SourceFile): "Source file",
+    str(SKOS.Concept): "SDG goal or target",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """One citation of an entity: by which paragraph of which text, with which cue."""
+
+    source: str
+    paragraph: str
+    eid: str
+    cue: str
+    relation: str
+
+
+@dataclass
+class SiteData:
+    """Everything the page writers need, indexed by IRI."""
+
+    minter: Minter
+    descriptions: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    types: dict[str, list[str]] = field(default_factory=dict)
+    values: dict[tuple[str, str], list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
+    backlinks: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
+    resolved: dict[str, ResolvedResolution] = field(default_factory=dict)
+
+    def page_of(self, iri: str) -> str | None:
+        """Return the site path (``res/cnd/57/4``) of an entity's page, or None if it has none."""
+        key = iri.split("#", 1)[0]
+        if key not in self.descriptions or key not in self.types:
+            return None
+        if key.startswith(str(SDG)):
+            return "sdg/" + key[len(str(SDG)) :] if key != str(SDG) else None
+        return self.minter.page_path(key)
+
+    def label(self, iri: str) -> str:
+        """Return an entity's label: prefLabel, title or identifier, else the end of its IRI."""
+        return self.labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
+
+    def kind(self, iri: str) -> str:
+        """Return a reader's name for an entity's type ("Resolution", "Treaty" ...)."""
+        for type_iri in self.types.get(iri, []):
+            if type_iri in _KIND_NAMES:
+                return _KIND_NAMES[type_iri]
+        return "Entity"
+
+    def first(self, iri: str, predicate: str) -> str | None:
+        """Return the first value of a property as text, or None."""
+        found = self.values.get((iri, predicate))
+        return str(found[0].value) if found else None
+
+    def all(self, iri: str, predicate: str) -> list[str]:
+        """Return every value of a property as text, sorted."""
+        return sorted(str(v.value) for v in self.values.get((iri, predicate), []))
+
+    def href(self, from_path: str, iri: str) -> str | None:
+        """Return a relative link from the page at ``from_path`` to an entity's page (with #anchor)."""
+        path = self.page_of(iri)
+        if path is None:
+            return None
+        anchor = "#" + iri.split("#", 1)[1] if "#" in iri else ""
+        return relative(from_path, path) + anchor
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """Return the relative URL from one site folder to another, ending in '/' ('' is the root)."""
+    start = from_path or "."
+    target = to_path or "."
+    link = posixpath.relpath(target, start)
+    return "./" if link == "." else link + "/"
+
+
+_KEEP_VALUES = {
+    str(p)
+    for p in (
+        RDF.type,
+        SKOS.prefLabel,
+        DCTERMS.title,
+        DCTERMS.identifier,
+        SKOS.notation,
+        SKOS.definition,
+        SKOS.broader,
+        ELI.passed_by,
+        ELI.date_document,
+        CNDKG.session,
+        CNDKG.sponsor,
+        CNDKG.dueSession,
+        CNDKG.mandatedBy,
+        CNDKG.becameResolution,
+        CNDKG.draftOf,
+        CNDKG.sessionNumber,
+        CNDKG.year,
+        CNDKG.agendaItem,
+        CNDKG.agendaTitle,
+        CNDKG.distributionDate,
+        CNDKG.addressee,
+        CNDKG.treatySeriesCitation,
+        CNDKG.publishedIn,
+        CNDKG.locator,
+        CNDKG.adoptedBy,
+        DCTERMS.date,
+        DCTERMS.creator,
+        CNDKG.truncated,
+        CNDKG.text,
+        CNDKG.sourceLine,
+    )
+}
+
+
+def gather(triples: list[ox.Triple], resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
+    """Index sorted triples and the resolved model for the site.
+
+    Takes the dataset's sorted triples, the resolved resolutions and the minter.
+    Returns the :class:`SiteData`.
+    """
+    data = SiteData(minter)
+    base_ids = minter.base + "id/"
+    sdg = str(SDG)
+    label_rank: dict[str, int] = {}
+    for triple in triples:
+        subject = triple.subject.value  # type: ignore[union-attr]
+        predicate = triple.predicate.value
+        key = subject.split("#", 1)[0]
+        if key.startswith(base_ids) or key.startswith(sdg):
+            data.descriptions.setdefault(key, []).append(triple)
+        if predicate in _KEEP_VALUES:
+            data.values.setdefault((subject, predicate), []).append(triple.object)  # type: ignore[arg-type]
+        if predicate == str(RDF.type):
+            data.types.setdefault(subject, []).append(triple.object.value)  # type: ignore[union-attr]
+        elif predicate in _LABEL_PREDICATES:
+            rank = _LABEL_PREDICATES.index(predicate)
+            if rank < label_rank.get(subject, 99):
+                label_rank[subject] = rank
+                data.labels[subject] = str(triple.object.value)  # type: ignore[union-attr]
+    for item in resolved:
+        data.resolved[item.iri] = item
+        for citation in item.citations:
+            cue = _cue_of(item, citation.citing)
+            data.backlinks[citation.target].append(
+                Backlink(item.iri, citation.citing, citation.citing.rsplit("#", 1)[-1], cue, citation.relation)
+            )
+    return data
+
+
+def _cue_of(item: ResolvedResolution, paragraph_iri: str) -> str:
+    """Return the cue of the paragraph (or sub-paragraph's paragraph) an IRI names."""
+    eid = paragraph_iri.rsplit("#", 1)[-1].split("-", 1)[0]
+    for paragraph in item.resolution.paragraphs:
+        if paragraph.eid == eid:
+            return paragraph.cue
+    return ""
+
+
+def invocation_counts(data: SiteData, kinds: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Return (entity, number of citing texts) for entities of the given kinds, most cited first."""
+    counts: Counter[str] = Counter()
+    for target, links in data.backlinks.items():
+        if data.kind(target) in kinds:
+            counts[target] = len({link.source for link in links})
+    return sorted(counts.items(), key=lambda item: (-item[1], data.label(item[0])))
