@@ -458,8 +458,6 @@ NOTHING = [
     "target 3.5 of the plan",
     "a reduction target of 3.5 per cent",
     "the three international drug control conventions",
-    # Dashes the ordinal pattern does not take: no session rather than the wrong one ("sixth").
-    "at its sixty\u2011sixth session",
 ]
 
 
