@@ -88,8 +88,9 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationOutcom
     assert isinstance(report, Graph)
     for prefix, namespace in PREFIXES.items():
         report.bind(prefix, namespace)
+    top_level = [r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)]
     violations = sorted(
-        (_violation(data, report, result) for result in report.subjects(RDF.type, SH.ValidationResult)),
+        (_violation(data, report, result) for result in top_level),
         key=lambda v: (v.source, v.line, v.focus, v.path, v.message, v.value),
     )
     return ValidationOutcome(bool(conforms), violations, report)
