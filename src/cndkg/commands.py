@@ -146,3 +146,122 @@ def _rdf_format(path: Path) -> str:
     return {".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml"}.get(
         path.suffix.lower(), "turtle"
     )
+
+
+def _parameters(pairs: list[str]) -> dict[str, str]:
+    """Return ``--param name=value`` pairs as a dict; raise a usage error for a malformed pair."""
+    from cndkg.query import QueryError
+
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--param needs name=value, got {pair!r}")
+        values[name.strip()] = value
+    return values
+
+
+@register
+def _add_query(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser("query", help="run SPARQL: a string, a .rq file or a library query")
+    command.add_argument("query", nargs="?", help="SPARQL text, a .rq file, or a library query name (see --list)")
+    command.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a variable to an IRI, prefixed name or literal (repeatable)",
+    )
+    command.add_argument(
+        "--graph",
+        type=Path,
+        default=Path("dist/cndkg.nt"),
+        help="built graph to query in-process (default dist/cndkg.nt)",
+    )
+    command.add_argument("--endpoint", help="query this SPARQL 1.1 endpoint instead (e.g. the project's server)")
+    command.add_argument(
+        "--server", action="store_true", help="query the project's own server started by 'cndkg serve' (127.0.0.1:7878)"
+    )
+    command.add_argument("--default-graph", help="named graph to query at the endpoint (default-graph-uri)")
+    command.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    command.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an endpoint (default 30)")
+    command.add_argument("--list", action="store_true", help="list the library's questions and exit")
+    command.add_argument("--show", action="store_true", help="print the bound SPARQL text instead of running it")
+    command.set_defaults(handler=_run_query)
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from cndkg.query import load_library, query_text, run
+    from cndkg.query.engines import load_store
+    from cndkg.query.output import render
+
+    if args.list or not args.query:
+        for name, entry in load_library().items():
+            params = " ".join(f"--param {p}={d}" if d else f"--param {p}=..." for p, d in entry.params)
+            print(f"{name}: {entry.question}{' [' + params + ']' if params else ''}")
+        return 0
+    text = query_text(args.query, _parameters(args.param))
+    if args.show:
+        print(text)
+        return 0
+    endpoint = "http://127.0.0.1:7878/query" if args.server else args.endpoint
+    store = None if endpoint else load_store(args.graph)
+    result = run(text, store=store, endpoint=endpoint, graph=args.default_graph, timeout=args.timeout)
+    print(render(result, args.format, base="https://w3id.org/cndkg/"))
+    return 0
+
+
+@register
+def _add_serve(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser("serve", help="serve the built site and a read-only SPARQL endpoint on 127.0.0.1")
+    command.add_argument("--out", type=Path, default=Path("dist"), help="built folder to serve (default dist)")
+    command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    command.add_argument("--port", type=int, default=8000, help="port of the website (default 8000)")
+    command.add_argument("--sparql-port", type=int, default=7878, help="port of the SPARQL endpoint (default 7878)")
+    command.add_argument("--timeout", type=int, default=10, help="seconds one query may run (default 10)")
+    command.set_defaults(handler=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from cndkg.query.server import OxigraphServer
+    from cndkg.serve import serve_site
+
+    with OxigraphServer(args.out / "cndkg.nt", host=args.host, port=args.sparql_port, timeout_s=args.timeout) as server:
+        print(f"cndkg: SPARQL endpoint (read-only) at {server.query_url}", file=sys.stderr)
+        serve_site(args.out, host=args.host, port=args.port)
+    return 0
+
+
+@register
+def _add_push(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser("push", help="load the dump into a SPARQL 1.1 store, replacing a named graph")
+    command.add_argument(
+        "--endpoint", required=True, help="Graph Store Protocol endpoint (or update endpoint with --protocol update)"
+    )
+    command.add_argument("--graph", help="named graph IRI to replace (default: the default graph)")
+    command.add_argument(
+        "--dump", type=Path, default=Path("dist/cndkg.nt"), help="N-Triples dump (default dist/cndkg.nt)"
+    )
+    command.add_argument("--protocol", choices=("gsp", "update"), default="gsp")
+    command.add_argument("--graph-param", default="graph", help="name of the graph parameter (Virtuoso: graph-uri)")
+    command.add_argument("--timeout", type=float, default=300.0)
+    command.set_defaults(handler=_run_push)
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from cndkg.query.push import push
+
+    result = push(
+        args.dump,
+        args.endpoint,
+        graph=args.graph,
+        protocol=args.protocol,
+        graph_param=args.graph_param,
+        timeout=args.timeout,
+    )
+    where = f"graph <{result.graph}>" if result.graph else "the default graph"
+    print(
+        f"cndkg: pushed {result.bytes_sent:,} bytes into {where} at {args.endpoint} (HTTP {result.status})",
+        file=sys.stderr,
+    )
+    return 0

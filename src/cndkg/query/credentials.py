@@ -1,0 +1,30 @@
+"""Credentials for endpoints and stores: from the environment or a netrc file, never the command line.
+
+``CNDKG_SPARQL_USER`` / ``CNDKG_SPARQL_PASSWORD`` win; otherwise the netrc
+file (``NETRC`` or ``~/.netrc``) entry for the endpoint's host is used. The
+values are never printed: errors name the host only.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+from urllib.parse import urlsplit
+
+
+def credentials_for(url: str) -> tuple[str, str] | None:
+    """Return (user, password) for an endpoint URL, or None when none is configured."""
+    user = os.environ.get("CNDKG_SPARQL_USER")
+    password = os.environ.get("CNDKG_SPARQL_PASSWORD")
+    if user and password is not None:
+        return user, password
+    host = urlsplit(url).hostname or ""
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return None
+    if entry is None:
+        return None
+    login, _, secret = entry
+    return (login or "", secret or "")

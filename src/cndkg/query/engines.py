@@ -1,0 +1,164 @@
+"""Where queries run: the built graph in-process (Oxigraph), or any SPARQL 1.1 endpoint.
+
+Both engines return the same :class:`Result`, so answers from the in-process
+store, the project's own server and a remote store compare row for row.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import urllib.error
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from cndkg.query.binding import QueryError
+from cndkg.query.credentials import credentials_for
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One value of a result row: an IRI, a literal (with datatype or language) or a blank node."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Result:
+    """A query's answer: variables and rows (SELECT), a boolean (ASK) or RDF bytes (CONSTRUCT)."""
+
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Cell | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: bytes | None = None
+
+
+def load_store(dump: Path) -> ox.Store:
+    """Load an N-Triples or Turtle dump into an in-memory Oxigraph store.
+
+    Raises QueryError when the file is missing (say to run ``cndkg build``) or does not parse.
+    """
+    if not dump.is_file():
+        raise QueryError(f"{dump}: no built graph here (run 'cndkg build' first, or pass --graph FILE)")
+    store = ox.Store()
+    rdf_format = ox.RdfFormat.N_TRIPLES if dump.suffix == ".nt" else ox.RdfFormat.TURTLE
+    try:
+        store.bulk_load(path=str(dump), format=rdf_format)
+    except (SyntaxError, ValueError, OSError) as error:
+        raise QueryError(f"{dump}: cannot load the graph: {error}") from None
+    return store
+
+
+def _cell(term: object) -> Cell | None:
+    """Return a pyoxigraph term as a :class:`Cell`."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return Cell("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Cell("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if not term.language and term.datatype.value != XSD_STRING else None
+        return Cell("literal", term.value, datatype, term.language)
+    return Cell("literal", str(term))
+
+
+def run_local(store: ox.Store, query: str) -> Result:
+    """Run a query on an in-process store; raise QueryError with line and column for bad syntax."""
+    try:
+        answer = store.query(query)
+    except SyntaxError as error:
+        raise QueryError(f"SPARQL syntax error: {error}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return Result(boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES)
+        return Result(graph=data)
+    variables = [v.value for v in answer.variables]
+    rows = [{name: _cell(solution[name]) for name in variables} for solution in answer]
+    return Result(variables, rows)
+
+
+def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout: float = 30.0) -> Result:
+    """Run a query on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+
+    Takes the endpoint URL, the query, an optional default graph IRI and a
+    timeout in seconds. Credentials come from the environment or ~/.netrc
+    (see :mod:`credentials`). Raises QueryError for an unreachable endpoint,
+    a timeout, or an error the endpoint reports.
+    """
+    from SPARQLWrapper import JSON, N3, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(query)
+    client.setTimeout(int(max(1, timeout)))
+    client.setMethod("POST")
+    if graph:
+        client.addDefaultGraph(graph)
+    login = credentials_for(endpoint)
+    if login:
+        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+        client.addCustomHttpHeader("Authorization", f"Basic {token}")
+    kind = client.queryType
+    client.setReturnFormat(N3 if kind in ("CONSTRUCT", "DESCRIBE") else JSON)
+    try:
+        response = client.query()
+        raw = response.response.read()
+    except TimeoutError:
+        raise QueryError(f"{endpoint}: no answer within {timeout:g} s (timeout)") from None
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace").strip()[:300]
+        raise QueryError(f"{endpoint}: HTTP {error.code} {error.reason}: {detail}") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise QueryError(f"{endpoint}: no answer within {timeout:g} s (timeout)") from None
+        raise QueryError(f"{endpoint}: cannot reach the endpoint ({reason})") from None
+    except SPARQLWrapperException as error:
+        raise QueryError(f"{endpoint}: {error}") from None
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        return Result(graph=raw)
+    return _from_json(json.loads(raw))
+
+
+def _from_json(data: dict[str, object]) -> Result:
+    """Return SPARQL 1.1 JSON results as a :class:`Result`."""
+    if "boolean" in data:
+        return Result(boolean=bool(data["boolean"]))
+    head = data.get("head", {})
+    variables = list(head.get("vars", [])) if isinstance(head, dict) else []
+    results = data.get("results", {})
+    bindings = results.get("bindings", []) if isinstance(results, dict) else []
+    rows = []
+    for binding in bindings:
+        row: dict[str, Cell | None] = {}
+        for name in variables:
+            value = binding.get(name)
+            row[name] = _json_cell(value) if value else None
+        rows.append(row)
+    return Result(variables, rows)
+
+
+def _json_cell(value: dict[str, str]) -> Cell:
+    """Return one JSON result term as a :class:`Cell`."""
+    kind = value.get("type", "literal")
+    if kind == "uri":
+        return Cell("uri", value["value"])
+    if kind == "bnode":
+        return Cell("bnode", value["value"])
+    datatype = value.get("datatype")
+    if datatype == XSD_STRING:
+        datatype = None
+    return Cell("literal", value["value"], datatype, value.get("xml:lang"))

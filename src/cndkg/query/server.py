@@ -1,0 +1,136 @@
+"""The project's own SPARQL 1.1 server: Oxigraph's, from the ``oxigraph`` package on PyPI.
+
+``OxigraphServer`` loads a dump into a fresh database folder, starts
+``oxigraph serve-read-only`` (or ``serve`` when writes are wanted, e.g. as a
+push target in tests) bound to 127.0.0.1 by default with a query timeout,
+waits until it answers, and stops it by its own PID.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from cndkg.query.binding import QueryError
+from cndkg.serve import free_port
+
+
+def oxigraph_binary() -> str:
+    """Return the path of the ``oxigraph`` executable (installed with cndkg); raise if missing."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if found is None:
+        raise QueryError("the 'oxigraph' server is not installed (pip install oxigraph)")
+    return found
+
+
+class OxigraphServer:
+    """An Oxigraph SPARQL server over one dump, as a context manager."""
+
+    def __init__(
+        self,
+        dump: Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        read_only: bool = True,
+        timeout_s: int = 10,
+        union_default_graph: bool = False,
+    ) -> None:
+        self.dump = dump
+        self.host = host
+        self.port = port or free_port(host)
+        self.read_only = read_only
+        self.timeout_s = timeout_s
+        self.union_default_graph = union_default_graph
+        self.process: subprocess.Popen[bytes] | None = None
+        self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
+
+    @property
+    def url(self) -> str:
+        """Return the server's base URL (``http://127.0.0.1:PORT``)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        """Return the SPARQL query endpoint."""
+        return f"{self.url}/query"
+
+    def start(self) -> OxigraphServer:
+        """Load the dump, start the server and wait until it answers; return self."""
+        binary = oxigraph_binary()
+        if self.dump is not None:
+            if not self.dump.is_file():
+                raise QueryError(f"{self.dump}: no built graph here (run 'cndkg build' first)")
+            loaded = subprocess.run(
+                [binary, "load", "--location", str(self.location), "--file", str(self.dump)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if loaded.returncode != 0:
+                raise QueryError(f"oxigraph could not load {self.dump}: {loaded.stderr.strip()[:300]}")
+        command = [
+            binary,
+            "serve-read-only" if self.read_only else "serve",
+            "--location",
+            str(self.location),
+            "--bind",
+            f"{self.host}:{self.port}",
+            "--timeout-s",
+            str(self.timeout_s),
+        ]
+        if self.union_default_graph:
+            command.append("--union-default-graph")
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self, seconds: float = 20.0) -> None:
+        """Poll ``ASK {}`` until the server answers; raise with its stderr if it dies or never answers."""
+        deadline = time.monotonic() + seconds
+        probe = f"{self.query_url}?query=ASK%7B%7D"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+                raise QueryError(f"the oxigraph server stopped at start: {error.strip()[:300]}")
+            try:
+                with urllib.request.urlopen(probe, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise QueryError(f"the oxigraph server did not answer on {self.url} within {seconds:g} s")
+
+    def stop(self) -> None:
+        """Stop the server by its PID and delete its database folder."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process is not None and self.process.stderr:
+            self.process.stderr.close()
+        self.process = None
+        shutil.rmtree(self.location, ignore_errors=True)
+
+    def __enter__(self) -> OxigraphServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
