@@ -265,3 +265,31 @@ def _run_push(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+@register
+def _add_bench(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = commands.add_parser("bench", help="build synthetic corpora end to end and time every stage")
+    command.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000)")
+    command.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus (default 1)")
+    command.add_argument("--json", action="store_true", help="print the figures as JSON")
+    command.add_argument("--no-site", action="store_true", help="skip the site and search stages")
+    command.add_argument("--keep", type=Path, help="keep the generated corpora and builds under this folder")
+    command.set_defaults(handler=_run_bench)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from cndkg.bench.run import bench, table
+    from cndkg.errors import CndkgError
+
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        raise CndkgError(f"--sizes takes whole numbers separated by commas, got {args.sizes!r}") from None
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    data = bench(sizes, args.seed, site=not args.no_site, search=not args.no_site, keep=args.keep)
+    print(json.dumps(data, indent=1) if args.json else table(data))
+    return 0

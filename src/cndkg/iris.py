@@ -181,8 +181,14 @@ class Minter:
         return self._id(f"state/{iso3}")
 
     def source_file(self, name: str) -> str:
-        """Return the IRI of a source file of the corpus (``id/source/{encoded name}``)."""
-        return self._id("source/" + quote(name.replace("\\", "/"), safe=""))
+        """Return the IRI of a source file: a readable slug of its name plus a short hash of it.
+
+        ``s61/r000572.html`` -> ``id/source/s61-r000572-html-1a2b3c4d``: safe as a folder
+        name (no ``%2F``, no ``.html`` ending that tools would take for a file).
+        """
+        posix = name.replace("\\", "/")
+        digest = hashlib.sha256(posix.encode("utf-8")).hexdigest()[:8]
+        return self._id(f"source/{slug(posix, 60)}-{digest}")
 
     def citation(self, citing: str, index: int) -> str:
         """Return the IRI of the provenance node of a paragraph's ``index``-th citation."""

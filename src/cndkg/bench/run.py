@@ -1,0 +1,140 @@
+"""``cndkg bench``: build synthetic corpora end to end and report each stage, with same-run floors.
+
+Each size runs in its own child process, so peak RSS is that build's own. The
+floors put the numbers in proportion on a noisy machine: the time Oxigraph
+takes to parse the build's own N-Triples dump, and the time to copy the
+output tree. Results print as a table or as JSON (``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from cndkg import __version__
+from cndkg.bench.corpus import write_corpus
+
+
+def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: bool = True) -> dict[str, Any]:
+    """Generate ``count`` texts, build them, measure floors and an incremental rebuild; return the figures."""
+    from cndkg.build import BuildOptions, build
+
+    sources = workdir / "corpus"
+    out = workdir / "dist"
+    corpus_bytes = write_corpus(sources, count, seed)
+    start = time.perf_counter()
+    report = build(BuildOptions(sources=[str(sources)], out=out, site=site, search=search, root=sources))
+    total = time.perf_counter() - start
+    figures: dict[str, Any] = {
+        "resolutions": report.resolutions,
+        "corpus_bytes": corpus_bytes,
+        "triples": report.triples,
+        "pages": report.pages,
+        "total_seconds": round(total, 3),
+        "stages": {
+            name: {"seconds": round(t.seconds, 3), "peak_rss_mib": round(t.peak_rss_mib, 1)}
+            for name, t in report.timings.items()
+        },
+        "dump_bytes": report.dump_sizes,
+        "conforms": report.conforms,
+    }
+    figures["floors"] = _floors(out, workdir)
+    figures["peak_rss_mib"] = max(t["peak_rss_mib"] for t in figures["stages"].values())
+    return figures
+
+
+def _floors(out: Path, workdir: Path) -> dict[str, float]:
+    """Return the same-run floors: Oxigraph parsing the dump, and copying the output tree."""
+    import pyoxigraph as ox
+
+    start = time.perf_counter()
+    count = sum(1 for _ in ox.parse(path=str(out / "cndkg.nt"), format=ox.RdfFormat.N_TRIPLES))
+    parse = time.perf_counter() - start
+    start = time.perf_counter()
+    shutil.copytree(out, workdir / "copy")
+    copy = time.perf_counter() - start
+    shutil.rmtree(workdir / "copy", ignore_errors=True)
+    return {
+        "oxigraph_parse_nt_seconds": round(parse, 3),
+        "parsed_triples": count,
+        "copy_output_tree_seconds": round(copy, 3),
+    }
+
+
+def bench(
+    sizes: list[int], seed: int = 1, *, site: bool = True, search: bool = True, keep: Path | None = None
+) -> dict[str, Any]:
+    """Run every size in a child process; return all figures with the machine's description."""
+    results = []
+    for size in sizes:
+        workdir = Path(tempfile.mkdtemp(prefix=f"cndkg-bench-{size}-", dir=keep))
+        command = [
+            sys.executable,
+            "-m",
+            "cndkg.bench.run",
+            str(size),
+            str(seed),
+            str(workdir),
+            "1" if site else "0",
+            "1" if search else "0",
+        ]
+        child = subprocess.run(command, capture_output=True, text=True, check=False)
+        if child.returncode != 0:
+            raise RuntimeError(f"bench size {size} failed:\n{child.stderr[-2000:]}")
+        results.append({"size": size, **json.loads(child.stdout)})
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return {"cndkg": __version__, "seed": seed, "machine": machine(), "results": results}
+
+
+def machine() -> dict[str, Any]:
+    """Return a description of this machine (cores, memory, Python)."""
+    import os
+
+    memory = 0
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            memory = int(handle.readline().split()[1]) // 1024
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "memory_mib": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+
+
+def table(data: dict[str, Any]) -> str:
+    """Return bench figures as a text table: one row per stage, one column per size."""
+    sizes = [r["size"] for r in data["results"]]
+    lines = [f"{'stage':<22}" + "".join(f"{f'{s:,} res. (s / MiB)':>26}" for s in sizes)]
+    stages = list(data["results"][0]["stages"]) if data["results"] else []
+    for stage in stages:
+        cells = [
+            f"{r['stages'][stage]['seconds']:>12.2f} / {r['stages'][stage]['peak_rss_mib']:>8.0f}"
+            for r in data["results"]
+        ]
+        lines.append(f"{stage:<22}" + "".join(f"{c:>26}" for c in cells))
+    for key, label in (
+        ("total_seconds", "total s"),
+        ("peak_rss_mib", "peak RSS MiB"),
+        ("triples", "triples"),
+        ("pages", "pages"),
+    ):
+        lines.append(f"{label:<22}" + "".join(f"{r[key]:>26,}" for r in data["results"]))
+    for key in ("oxigraph_parse_nt_seconds", "copy_output_tree_seconds"):
+        lines.append(f"{key:<22}"[:22] + "".join(f"{r['floors'][key]:>26}" for r in data["results"]))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    size, seed, workdir, site, search = sys.argv[1:6]
+    print(json.dumps(run_one(int(size), int(seed), Path(workdir), site=site == "1", search=search == "1")))
