@@ -1,0 +1,1 @@
+"""Benchmarking: a synthetic corpus generator and the bench runner."""
