@@ -284,7 +284,8 @@ class Diagnostic:
     code: str = "cndkg"
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.severity.value}: {self.message}"
+        where = f"{self.source}:{self.line}" if self.line > 0 else self.source
+        return f"{where}: {self.severity.value}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from cndkg.read.markup import read_markup
 TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
 HTML_SUFFIXES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html"}
 SUPPORTED_SUFFIXES = tuple(sorted({**TEXT_SUFFIXES, **HTML_SUFFIXES}))
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
 
 
 def read(path: str | Path, *, encoding: str | None = None, display: str | None = None) -> SourceDocument:

@@ -28,7 +28,7 @@ BODIES = (
 _BODY_ALTERNATION = "|".join(re.escape(b) for b in BODIES)
 ENACTING_FORMULA = re.compile(rf"^(?:The\s+)?(?P<body>{_BODY_ALTERNATION})\s*,\s*$", re.IGNORECASE)
 
-OPERATIVE_NUMBER = re.compile(r"^(?P<number>\d{1,4})\s*\.(?:\s+|(?=[A-Z*]))")
+OPERATIVE_NUMBER = re.compile(r"^(?P<number>\d{1,5})\s*\.(?:\s+|(?=[A-Z*]))")
 SUBPARAGRAPH = re.compile(r"^(?P<label>\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|[a-z]\))\s+")
 _TERMINAL = re.compile(r"[,;:.]\s*[\"'”’)]*\s*[" + SUPERSCRIPTS + r"*/\d]*\s*$")
 

@@ -1,0 +1,299 @@
+"""Hostile input: every bad source gives file:line and a clear exit, nothing crashes, nothing escapes.
+
+Each case runs the real command line (a child process, as a user would), so the
+exit code and standard error are what a person sees.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+
+from cndkg.iris import IriError, Minter, slug
+from cndkg.pipeline import collect_sources, read_sources
+from cndkg.read import read
+
+from .conftest import SEED_ADOPTED_57_4, segment_text
+
+GOOD = SEED_ADOPTED_57_4.read_text(encoding="utf-8")
+
+
+def cndkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", *args], capture_output=True, text=True, check=False, cwd=cwd
+    )
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.txt", b"", "empty.txt:1: error: file is empty"),
+        ("scan.txt", b"%PDF-1.4\n" + bytes(range(256)), "scan.txt:1: error: this is a PDF file"),
+        ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(200), "photo.txt:1: error: this is a PNG image"),
+        ("latin.txt", "Recalling\n“quoted”".encode("cp1252"), "latin.txt:2: error: byte 0x93 at column 1"),
+        ("broken.txt", b"ok line\nbad \xff\xfe byte", "broken.txt:2: error: byte 0xff at column 5"),
+    ],
+)
+def test_bad_file_is_reported_and_good_files_still_processed(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    result = cndkg("parse", name, "good.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "adopted 57/4" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_utf16_with_bom_and_windows_1252_with_encoding_option_are_read(tmp_path: Path) -> None:
+    (tmp_path / "u16.txt").write_bytes(codecs.BOM_UTF16_LE + GOOD.encode("utf-16-le"))
+    assert "adopted 57/4" in cndkg("parse", "u16.txt", cwd=tmp_path).stdout
+    (tmp_path / "w.txt").write_bytes(GOOD.replace("Resolution 57/4", "Resolution 57/4").encode("cp1252", "replace"))
+    result = cndkg("parse", "w.txt", "--encoding", "cp1252", cwd=tmp_path)
+    assert result.returncode == 0 and "adopted 57/4" in result.stdout
+
+
+def test_a_50_mb_text_is_refused_with_its_size_and_the_build_publishes_nothing(tmp_path: Path) -> None:
+    big = tmp_path / "src" / "huge.txt"
+    big.parent.mkdir()
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    (tmp_path / "src" / "good.txt").write_text(GOOD, encoding="utf-8")
+    result = cndkg("build", "src", "--out", "dist", "--no-site", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "huge.txt: error: file is 52,428,800 bytes; cndkg reads sources up to 33,554,432 bytes" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_file_with_no_resolution_warns_and_a_build_of_only_such_files_fails(tmp_path: Path) -> None:
+    (tmp_path / "chrome.html").write_text("<html><body><nav>Home</nav><p>Welcome.</p></body></html>", "utf-8")
+    result = cndkg("build", "chrome.html", "--out", "dist", "--no-site", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no resolution found" in result.stderr
+
+
+def test_deeply_nested_and_malformed_html_is_read(tmp_path: Path) -> None:
+    page = tmp_path / "deep.html"
+    page.write_text(
+        "<div>" * 200_000
+        + "<p>1. <em>Requests</em> a report;"
+        + "<span><b><i>" * 5000
+        + "</div>" * 10
+        + "</p></li></table>" * 100,
+        encoding="utf-8",
+    )
+    doc = read(page)
+    assert "1. Requests a report;" in doc.text
+
+
+def test_a_resolution_with_10000_paragraphs_is_segmented_in_linear_time(tmp_path: Path) -> None:
+    paragraphs = "\n\n".join(f"{n}. Requests Member States to act on item {n};" for n in range(1, 10_001))
+    started = time.perf_counter()
+    [record] = segment_text(
+        f"Resolution 60/1\n\nTitle\n\nThe Commission on Narcotic Drugs,\n\n{paragraphs}\n", tmp_path
+    )
+    assert len(record.operative) == 10_000
+    assert time.perf_counter() - started < 60
+
+
+def test_numbering_skips_repeats_and_stray_footnotes_are_diagnosed(tmp_path: Path) -> None:
+    text = (
+        "Resolution 60/3\n\nT\n\nThe Commission on Narcotic Drugs,\n\nRecalling the text,⁹\n\n"
+        "1. Invites a;\n\n4. Urges b;\n\n4. Requests c.\n\n³ A footnote no marker points to.\n"
+    )
+    (tmp_path / "odd.txt").write_text(text, encoding="utf-8")
+    result = cndkg("parse", "odd.txt", cwd=tmp_path)
+    assert result.returncode == 0
+    for message in (
+        "odd.txt:7: warning: footnote marker 9 in paragraph pp1 has no footnote text",
+        "odd.txt:13: warning: operative paragraph number 4 repeats",
+    ):
+        assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["with space.txt", "résolution 57–4.txt", "a;b$(echo x)&`y`'q\".txt", "-starts-with-dash.txt"]
+)
+def test_awkward_file_names_are_processed(tmp_path: Path, name: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / name).write_text(GOOD, encoding="utf-8")
+    result = cndkg("build", "src", "--out", "dist", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    sources = list((tmp_path / "dist" / "source").iterdir())
+    assert len(sources) == 1 and sources[0].name.isascii() and "/" not in sources[0].name
+    assert (tmp_path / "dist" / "res" / "cnd" / "57" / "4" / "index.html").is_file()
+
+
+def test_directory_without_sources_and_missing_paths(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = cndkg("parse", "empty", "nowhere.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "empty: error: folder holds no" in result.stderr
+    assert "nowhere.txt: error: no such file or folder" in result.stderr
+
+
+def test_source_that_disappears_mid_run(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    sources, _ = collect_sources([tmp_path / "a.txt", tmp_path / "b.txt"], tmp_path)
+    (tmp_path / "a.txt").unlink()
+    documents, read_problems = read_sources(sources)
+    assert [d.path for d in documents] == ["b.txt"]
+    assert [str(p) for p in read_problems] == [
+        "a.txt: error: file not found (was it moved or deleted while cndkg ran?)"
+    ]
+
+
+HOSTILE = """Resolution 60/9
+
+<script>alert(1)</script> "><img src=x onerror=alert(1)> {{ 7*7 }} {% raw %}
+
+The Commission on Narcotic Drugs,
+
+Recalling javascript:alert(1) and " ; <x> <y> " and ../../../etc/passwd and its resolution 57/4,¹
+
+1. Requests ../../outside {{ config }} '); DROP TABLE x; -- to report at its sixty-first session.
+
+¹ </script><script>alert(2)</script> United Nations, Treaty Series, vol. 976, No. 14152.
+"""
+
+
+def test_injection_is_inert_in_html_rdf_and_paths(tmp_path: Path) -> None:
+    (tmp_path / "evil.txt").write_text(HOSTILE, encoding="utf-8")
+    result = cndkg("build", "evil.txt", "--out", "dist", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    dist = tmp_path / "dist"
+    for page in dist.rglob("*.html"):
+        audit = _Audit()
+        audit.feed(page.read_text(encoding="utf-8"))
+        assert audit.problems == [], f"{page}: {audit.problems}"
+        for block in audit.json_blocks:
+            json.loads(block)
+    page = (dist / "res" / "cnd" / "60" / "9" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "{{ 7*7 }}" in page and ">49<" not in page
+    assert all(dist.resolve() in p.resolve().parents for p in dist.rglob("*"))
+    assert not (tmp_path / "outside").exists() and not (tmp_path / "etc").exists()
+    graph = Graph().parse(dist / "cndkg.ttl", format="turtle")
+    texts = {str(o) for o in graph.objects() if isinstance(o, Literal)}
+    assert any('" ; <x> <y> "' in t for t in texts)
+    assert isomorphic(graph, Graph().parse(dist / "cndkg.nt", format="nt"))
+
+
+class _Audit(HTMLParser):
+    """Collects what would make a page active: foreign scripts, images, event handlers, javascript: links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.json_blocks: list[str] = []
+        self._in_json = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("img", "iframe", "object", "embed"):
+            self.problems.append(f"<{tag}>")
+        if tag == "script":
+            allowed = values.get("type") == "application/ld+json" or (values.get("src") or "").endswith(
+                ("pagefind-ui.js", "search.js")
+            )
+            if not allowed:
+                self.problems.append(f"script {values}")
+            self._in_json = values.get("type") == "application/ld+json"
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}")
+            if name in ("href", "src") and (value or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"{name}={value}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_json = False if tag == "script" else self._in_json
+
+    def handle_data(self, data: str) -> None:
+        if self._in_json:
+            self.json_blocks.append(data)
+
+
+@pytest.mark.parametrize("path", ["../x", "res/../../x", "/etc/passwd", "a b", "x/./y/.."])
+def test_iri_minting_refuses_paths_that_climb(path: str) -> None:
+    with pytest.raises(IriError):
+        Minter().local(path)
+    assert Minter().page_path("https://w3id.org/cndkg/id/" + path) in (None, "a b", "x/./y/..") or ".." not in path
+
+
+def test_slugs_and_source_iris_never_climb() -> None:
+    assert slug("../../etc/passwd") == "etc-passwd"
+    iri = Minter().source_file("../../etc/passwd.txt")
+    assert ".." not in iri and iri.startswith("https://w3id.org/cndkg/id/source/etc-passwd-txt-")
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    assert cndkg("build", "--out", str(tmp_path / "one"), "--quiet").returncode == 0
+    assert cndkg("build", "--out", str(tmp_path / "two"), "--quiet").returncode == 0
+    assert tree_hashes(tmp_path / "one") == tree_hashes(tmp_path / "two")
+
+
+SLOW_BUILD = """
+import sys, time
+import cndkg.publish.site as site
+def slow(*args, **kwargs):
+    print("site stage started", flush=True)
+    time.sleep(60)
+site.write_site = slow
+from cndkg.cli import main
+sys.exit(main(["build", "--out", sys.argv[1], "--quiet"]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_leaves_previous_output_intact(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "dist"
+    assert cndkg("build", "--out", str(out), "--quiet", "--no-search").returncode == 0
+    before = tree_hashes(out)
+    child = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(out)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "site stage started"
+    assert any(p.name.startswith(".dist-building-") for p in tmp_path.iterdir())
+    os.kill(child.pid, sig)
+    assert child.wait(timeout=30) != 0
+    assert tree_hashes(out) == before
+    assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
+
+
+def test_crash_injected_mid_build_leaves_previous_output_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cndkg.build import BuildOptions, build
+
+    out = tmp_path / "dist"
+    build(BuildOptions(sources=[], out=out, search=False))
+    before = tree_hashes(out)
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("injected crash")
+
+    monkeypatch.setattr("cndkg.publish.site.write_site", crash)
+    with pytest.raises(RuntimeError, match="injected crash"):
+        build(BuildOptions(sources=[], out=out, search=False))
+    assert tree_hashes(out) == before
+    assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
