@@ -41,3 +41,22 @@ def segment_text(text: str, tmp_path: Path, name: str = "snippet.txt") -> list[R
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return segment_file(path)
+
+
+def _hypothesis_profiles() -> None:
+    """The suite's budget by default; HYPOTHESIS_PROFILE=fuzz for long local runs (see README)."""
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile(
+        "fuzz",
+        max_examples=10_000,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_hypothesis_profiles()
