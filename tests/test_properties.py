@@ -93,7 +93,7 @@ def test_segment_and_find_never_crash_and_spans_slice_back(text: str) -> None:
     for record in segment(doc, REGISTRY.state_names_with_and):
         containers = {p.eid: p.text for p in record.paragraphs}
         containers.update({f"{p.eid}-{s.key}": s.text for p in record.paragraphs for s in p.subparagraphs})
-        footnotes = {f.label: f.text for f in record.footnotes}
+        footnotes = {f.ident: f.text for f in record.footnotes}
         for mention in find(record, LEXICON):
             source = containers if mention.location.container == "paragraph" else footnotes
             assert source[mention.location.key][mention.start : mention.end] == mention.text

@@ -218,3 +218,19 @@ def test_cli_query_formats(dump: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_render_tsv(store: ox.Store) -> None:
     result = run(query_text("draft-adopted", {}), store=store)
     assert render(result, "tsv").splitlines()[0] == "draft\tresolution\tsymbol\ttitle"
+
+
+def test_environment_credentials_go_only_to_the_named_host(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from cndkg.query.credentials import credentials_for
+
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    monkeypatch.setenv("CNDKG_SPARQL_USER", "alice")
+    monkeypatch.setenv("CNDKG_SPARQL_PASSWORD", "secret")
+    monkeypatch.delenv("CNDKG_SPARQL_HOST", raising=False)
+    assert credentials_for("https://store.example.org/sparql") is None
+    monkeypatch.setenv("CNDKG_SPARQL_HOST", "store.example.org")
+    assert credentials_for("https://store.example.org/sparql") == ("alice", "secret")
+    assert credentials_for("https://elsewhere.example.net/sparql") is None
+    (tmp_path / "netrc").write_text("machine elsewhere.example.net login bob password pw\n", encoding="utf-8")
+    monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+    assert credentials_for("https://elsewhere.example.net/sparql") == ("bob", "pw")

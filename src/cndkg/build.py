@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
 
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.find import find
 from cndkg.graph import build_graph
 from cndkg.model import Diagnostic, Mention, Resolution, ResolvedResolution, Severity
-from cndkg.namespaces import RDF
 from cndkg.pipeline import collect_sources, lexicon_for, read_sources
 from cndkg.publish.atomic import atomic_folder
-from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, canonical_ntriples, parse_ntriples, sorted_triples, write_dumps
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
 from cndkg.resolve import resolve
@@ -131,11 +131,11 @@ def build(options: BuildOptions) -> BuildReport:
     _check_inputs(report, problems + read_problems, options)
     with _stage(report, "graph", progress):
         result = build_graph(resolved, registry)
+        store = result.store
     report.diagnostics.extend(result.diagnostics)
-    graph = result.graph
-    report.triples = len(graph)
+    report.triples = result.triple_count
     with _stage(report, "validate", progress):
-        outcome = validate_graph(graph, load_shapes(options.shapes))
+        outcome = validate_graph(result.graph, load_shapes(options.shapes))
     report.conforms, report.violations = outcome.conforms, len(outcome.violations)
     if not outcome.conforms and not options.allow_invalid:
         raise ValidationFailed(
@@ -143,14 +143,15 @@ def build(options: BuildOptions) -> BuildReport:
         )
     with atomic_folder(options.out) as work:
         with _stage(report, "dumps", progress):
-            triples = sorted_triples(graph)
-            report.dump_sizes = write_dumps(triples, work, registry.minter.base)
-            _write_metadata(work, graph, outcome, report, registry.minter.base, [s.name for s in sources], options)
+            ntriples = canonical_ntriples(store)
+            triples = parse_ntriples(ntriples)
+            report.dump_sizes = write_dumps(ntriples, triples, work, registry.minter.base)
+            _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
         with _stage(report, "site", progress):
             if options.site:
                 from cndkg.publish.site import write_site
 
-                report.pages = write_site(work, graph, resolved, registry, outcome)
+                report.pages = write_site(work, triples, resolved, registry, outcome)
         with _stage(report, "search", progress):
             if options.site and options.search:
                 from cndkg.publish.search import index_site
@@ -174,7 +175,7 @@ def _check_inputs(report: BuildReport, problems: list[Diagnostic], options: Buil
 
 def _write_metadata(
     work: Path,
-    graph: object,
+    store: ox.Store,
     outcome: ValidationOutcome,
     report: BuildReport,
     base: str,
@@ -182,10 +183,9 @@ def _write_metadata(
     options: BuildOptions,
 ) -> None:
     """Write void.ttl, shacl-report.ttl and copies of the ontology and shapes."""
-    from rdflib import Graph
-
-    assert isinstance(graph, Graph)
-    types: Counter[str] = Counter(str(o) for o in graph.objects(None, RDF.type))
+    types: Counter[str] = Counter()
+    for row in store.query("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):  # type: ignore[union-attr]
+        types[row["c"].value] = int(row["n"].value)
     distributions = [Distribution(name, media, report.dump_sizes[name]) for name, (_, media) in DUMP_FORMATS.items()]
     description = describe_dataset(base, report.triples, types, distributions, sources, options.sparql_endpoint)
     write_turtle(work / "void.ttl", description)

@@ -146,6 +146,12 @@ class Footnote:
     line: int
     antecedent: str | None = None
     lines: LineMap | None = None
+    key: str = ""
+
+    @property
+    def ident(self) -> str:
+        """Return the footnote's identifier within its resolution: its label, or ``label-n`` when repeated."""
+        return self.key or self.label
 
     def line_at(self, offset: int) -> int:
         """Return the source line of character ``offset`` of the text."""

@@ -197,7 +197,7 @@ def _footnote_target(
     is resolved from its own fields. Raises :class:`_Unresolved` like :func:`_target`.
     """
     key = mention.location.key if mention.location.container == "footnote" else None
-    labels = [footnote.label for footnote in resolution.footnotes]
+    labels = [footnote.ident for footnote in resolution.footnotes]
     previous = labels[labels.index(key) - 1] if key in labels and labels.index(key) > 0 else None
     pinned = any(mention.field(name) for name in ("volume", "number", "symbol", "locator"))
     if mention.kind is MentionKind.IBID and not pinned and previous in by_footnote:

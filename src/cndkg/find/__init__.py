@@ -56,7 +56,7 @@ def find(resolution: Resolution, lexicon: Lexicon) -> list[Mention]:
                     found.text,
                     found.start,
                     found.end,
-                    TextLocation("footnote", footnote.label),
+                    TextLocation("footnote", footnote.ident),
                     footnote.line_at(found.start),
                     citing,
                     found.fields,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -53,52 +54,118 @@ _CLASS_OF_KIND = {
 }
 
 
+_INDEXED = frozenset(
+    str(p) for p in (RDF.type, SKOS.prefLabel, DCTERMS.identifier, ELI.passed_by, DCTERMS.title, ELI.date_document)
+)
+_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
 @dataclass
 class GraphResult:
-    """The graph, and what the graph stage found wrong (conflicting stated facts ...)."""
+    """The built graph: sorted N-Triples, an Oxigraph store over them, and an rdflib view on demand.
 
-    graph: Graph
+    ``store`` (pyoxigraph) is what the build's fast stages use; ``graph`` is the
+    same triples as an rdflib :class:`~rdflib.Graph`, made the first time it is
+    asked for (the API for callers and the pySHACL reference validator).
+    """
+
+    ntriples: bytes
+    triple_count: int
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _store: ox.Store | None = None
+    _graph: Graph | None = None
+
+    @property
+    def store(self) -> ox.Store:
+        """Return the triples in an in-memory Oxigraph store (loaded once)."""
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.bulk_load(input=self.ntriples, format=ox.RdfFormat.N_TRIPLES)
+        return self._store
+
+    @property
+    def graph(self) -> Graph:
+        """Return the triples as an rdflib graph with the project's prefixes bound (parsed once)."""
+        if self._graph is None:
+            graph = Graph()
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace)
+            graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
+            self._graph = graph
+        return self._graph
 
 
-@dataclass
+def nt_iri(iri: str) -> str:
+    """Return an IRI as an N-Triples term, percent-encoding any character an IRIREF may not hold."""
+    if _IRI_UNSAFE.search(iri):
+        iri = _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), iri)
+    return f"<{iri}>"
+
+
+def nt_literal(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """Return a literal as an N-Triples term (quotes, backslashes and line breaks escaped)."""
+    lexical = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if lang and _LANG.match(lang):
+        return f'"{lexical}"@{lang}'
+    if datatype and datatype != str(XSD.string):
+        return f'"{lexical}"^^<{datatype}>'
+    return f'"{lexical}"'
+
+
 class _Triples:
-    """A set of triples with helpers for the literal types the contract uses."""
+    """Triples as N-Triples lines (a set), with a plain-string index of the few predicates looked up later."""
 
-    items: set[Triple] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+        self.index: dict[str, dict[str, list[str]]] = {p: {} for p in _INDEXED}
 
-    def add(self, subject: str | URIRef, predicate: URIRef, value: Node | str) -> None:
-        node = value if isinstance(value, (URIRef, Literal)) else URIRef(str(value))
-        self.items.add((URIRef(subject), predicate, node))
+    def _put(self, subject: str, predicate: str, term: str, plain: str) -> None:
+        line = f"{nt_iri(subject)} <{predicate}> {term} ."
+        if line in self.lines:
+            return
+        self.lines.add(line)
+        if predicate in _INDEXED:
+            self.index[predicate].setdefault(subject, []).append(plain)
+
+    def add(self, subject: str, predicate: URIRef, value: Node | str) -> None:
+        """Add a triple whose object is an IRI (a string) or an rdflib literal."""
+        if isinstance(value, Literal):
+            datatype = str(value.datatype) if value.datatype else None
+            self._put(str(subject), str(predicate), nt_literal(str(value), value.language, datatype), str(value))
+        else:
+            self._put(str(subject), str(predicate), nt_iri(str(value)), str(value))
 
     def text(self, subject: str, predicate: URIRef, value: str, lang: str | None = None) -> None:
-        self.items.add((URIRef(subject), predicate, Literal(value, lang=lang)))
+        """Add a triple whose object is a string literal (with a language tag when given)."""
+        self._put(str(subject), str(predicate), nt_literal(value, lang), value)
 
     def integer(self, subject: str, predicate: URIRef, value: int) -> None:
-        self.items.add((URIRef(subject), predicate, Literal(value, datatype=XSD.integer)))
+        """Add a triple whose object is an ``xsd:integer``."""
+        self._put(str(subject), str(predicate), f'"{int(value)}"^^<{XSD.integer}>', str(value))
 
-    def by_subject(self, predicate: URIRef) -> dict[Node, list[Node]]:
-        """Return subject -> objects for one predicate (one pass over the triples)."""
-        found: dict[Node, list[Node]] = {}
-        for s, p, o in self.items:
-            if p == predicate:
-                found.setdefault(s, []).append(o)
-        return found
+    def typed(self, subject: str, predicate: URIRef, value: str, datatype: URIRef) -> None:
+        """Add a triple whose object is a typed literal (``xsd:date`` ...)."""
+        self._put(str(subject), str(predicate), nt_literal(value, None, str(datatype)), value)
+
+    def by_subject(self, predicate: URIRef) -> dict[str, list[str]]:
+        """Return subject -> values (IRIs or lexical forms) of an indexed predicate."""
+        return self.index[str(predicate)]
 
 
-def build_graph(resolved: list[ResolvedResolution], registry: Registry, *, store: str = "default") -> GraphResult:
+def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> GraphResult:
     """Build the dataset's graph.
 
-    Takes the resolved resolutions (in source order), the registry (reference
-    data and IRI minter) and the rdflib store to build into ("default", or
-    "Oxigraph" for large corpora). Returns the graph and the diagnostics of
-    facts that conflict (a title or date stated two ways).
+    Takes the resolved resolutions (in source order) and the registry
+    (reference data and IRI minter). Returns the graph as sorted N-Triples
+    (with an Oxigraph store and an rdflib view over them) and the diagnostics
+    of facts that conflict (a title or date stated two ways).
     """
     minter = registry.minter
     triples = _Triples()
     diagnostics: list[Diagnostic] = []
-    for triple in registry.graph:
-        triples.items.add(triple)
+    for subject, predicate, value in registry.graph:
+        triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
     drafts = link_drafts(resolved)
     sessions: set[tuple[str, int]] = set()
     for item in resolved:
@@ -107,11 +174,8 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry, *, store
     _describe_stubs(triples, resolved, registry, sessions)
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
-    graph = Graph(store=store)
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    graph.addN((s, p, o, graph) for s, p, o in sorted(triples.items))
-    return GraphResult(graph, diagnostics)
+    lines = sorted(triples.lines)
+    return GraphResult(("\n".join(lines) + "\n").encode("utf-8"), len(lines), diagnostics)
 
 
 def link_drafts(resolved: list[ResolvedResolution]) -> dict[str, str]:
@@ -164,7 +228,7 @@ def _describe_record(
             triples.add(iri, CNDKG.session, session)
             sessions.add((body_key, record.session))
     if record.truncated:
-        triples.add(iri, CNDKG.truncated, Literal(True))
+        triples.typed(iri, CNDKG.truncated, "true", XSD.boolean)
     if record.kind is ResolutionKind.ADOPTED and header.symbol:
         triples.text(iri, DCTERMS.identifier, _canonical(header.symbol))
     elif record.kind is ResolutionKind.DRAFT:
@@ -174,7 +238,7 @@ def _describe_record(
     for paragraph in record.paragraphs:
         _describe_paragraph(triples, iri, paragraph, item, minter)
     for footnote in record.footnotes:
-        note = minter.footnote(iri, footnote.label)
+        note = minter.footnote(iri, footnote.ident)
         triples.add(iri, CNDKG.footnote, note)
         triples.add(note, RDF.type, CNDKG.Footnote)
         triples.text(note, CNDKG.label, footnote.label)
@@ -203,7 +267,7 @@ def _describe_draft(triples: _Triples, item: ResolvedResolution, drafts: dict[st
         triples.text(iri, DCTERMS.identifier, header.document_symbol)
     date = _parse_date(header.distribution_date or "")
     if date:
-        triples.add(iri, CNDKG.distributionDate, Literal(date, datatype=XSD.date))
+        triples.typed(iri, CNDKG.distributionDate, date, XSD.date)
     label = f"Draft resolution: {header.title or 'untitled'}"
     if item.resolution.session:
         label += f" ({_ordinal(item.resolution.session)} session)"
@@ -322,13 +386,14 @@ def _apply_facts(triples: _Triples, resolved: list[ResolvedResolution], diagnost
     known = {name: triples.by_subject(predicate) for name, predicate in predicates.items()}
     for fact, source in facts:
         predicate = predicates[fact.prop]
-        value = Literal(fact.value, datatype=XSD.date) if fact.prop == "date" else Literal(fact.value, lang="en")
-        existing = known[fact.prop].setdefault(URIRef(fact.subject), [])
+        existing = list(known[fact.prop].get(fact.subject, []))
         if not existing:
-            existing.append(value)
-            triples.items.add((URIRef(fact.subject), predicate, value))
+            if fact.prop == "date":
+                triples.typed(fact.subject, predicate, fact.value, XSD.date)
+            else:
+                triples.text(fact.subject, predicate, fact.value, "en")
             triples.add(fact.subject, PROV.wasDerivedFrom, fact.citing)
-        elif not any(_same_value(e, value) for e in existing):
+        elif not any(_same_value(e, fact.value) for e in existing):
             diagnostics.append(
                 Diagnostic(
                     source,
@@ -342,9 +407,9 @@ def _apply_facts(triples: _Triples, resolved: list[ResolvedResolution], diagnost
             )
 
 
-def _same_value(first: Node, second: Node) -> bool:
-    """Return True when two literals say the same (titles compared as normalised words)."""
-    return normalise_name(str(first)) == normalise_name(str(second))
+def _same_value(first: str, second: str) -> bool:
+    """Return True when two values say the same (titles compared as normalised words)."""
+    return normalise_name(first) == normalise_name(second)
 
 
 def _describe_stubs(
@@ -359,9 +424,9 @@ def _describe_stubs(
         if parts and parts.kind == "Session":
             sessions.add((parts.body_key, parts.number))
             continue
-        if URIRef(target) in described:
+        if target in described:
             continue
-        described.add(URIRef(target))
+        described.add(target)
         kind_class = _CLASS_OF_KIND.get(citation.target_kind, CNDKG.Document)
         triples.add(target, RDF.type, kind_class)
         if parts and parts.kind in ("Resolution", "Decision"):
@@ -402,16 +467,14 @@ def _label_resolutions(triples: _Triples) -> None:
     names = triples.by_subject(SKOS.prefLabel)
     identifiers = triples.by_subject(DCTERMS.identifier)
     bodies = triples.by_subject(ELI.passed_by)
-    for subject, kinds in triples.by_subject(RDF.type).items():
+    wanted = {str(CNDKG.Resolution): "resolution", str(CNDKG.Decision): "decision"}
+    for subject, kinds in list(triples.by_subject(RDF.type).items()):
         for kind in kinds:
-            if kind not in (CNDKG.Resolution, CNDKG.Decision) or subject in names or subject not in identifiers:
+            if kind not in wanted or subject in names or subject not in identifiers:
                 continue
-            body_iri = bodies.get(subject, [URIRef("")])[0]
-            body = str(names.get(body_iri, ["UN"])[0])
-            word = "resolution" if kind == CNDKG.Resolution else "decision"
-            label = Literal(f"{body} {word} {identifiers[subject][0]}", lang="en")
-            triples.items.add((subject, SKOS.prefLabel, label))
-            names[subject] = [label]
+            body_iri = bodies.get(subject, [""])[0]
+            body = names.get(body_iri, ["UN"])[0]
+            triples.text(subject, SKOS.prefLabel, f"{body} {wanted[kind]} {identifiers[subject][0]}", "en")
 
 
 def _fragment_label(item: ResolvedResolution) -> str:

@@ -53,6 +53,20 @@ def sorted_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.
     return converted
 
 
+def canonical_ntriples(store: ox.Store) -> bytes:
+    """Return a store's default graph as canonical N-Triples, lines sorted (the dump's exact bytes)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert data is not None
+    lines = data.split(b"\n")
+    lines = sorted(line for line in lines if line)
+    return b"\n".join(lines) + b"\n"
+
+
+def parse_ntriples(data: bytes) -> list[ox.Triple]:
+    """Return N-Triples bytes as pyoxigraph triples, in file order."""
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+
 def serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:
     """Return sorted triples serialized in ``rdf_format`` with the project's prefixes.
 
@@ -137,11 +151,11 @@ def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
     return json.dumps(node, ensure_ascii=False, sort_keys=False)
 
 
-def write_dumps(triples: list[ox.Triple], folder: Path, base: str | None = None) -> dict[str, int]:
-    """Write the three dumps into ``folder``; return file name -> size in bytes."""
+def write_dumps(ntriples: bytes, triples: list[ox.Triple], folder: Path, base: str | None = None) -> dict[str, int]:
+    """Write the three dumps into ``folder`` from canonical sorted N-Triples; return name -> size in bytes."""
     sizes: dict[str, int] = {}
     for name, (rdf_format, _media_type) in DUMP_FORMATS.items():
-        data = serialize(triples, rdf_format, base)
+        data = ntriples if rdf_format == ox.RdfFormat.N_TRIPLES else serialize(triples, rdf_format, base)
         (folder / name).write_bytes(data)
         sizes[name] = len(data)
     return sizes

@@ -205,7 +205,12 @@ def _schema_org(data: SiteData, iri: str, kind: str) -> dict[str, Any]:
     node: dict[str, Any] = {"@context": "https://schema.org", "@id": iri, "name": data.label(iri)}
     if kind in _TEXT_KINDS or kind in ("Treaty", "Declaration"):
         node["@type"] = "Legislation"
-        for key, predicate in (("legislationIdentifier", DCTERMS.identifier), ("legislationDate", ELI.date_document)):
+        keys = (
+            ("legislationIdentifier", DCTERMS.identifier),
+            ("legislationDate", ELI.date_document),
+            ("headline", DCTERMS.title),
+        )
+        for key, predicate in keys:
             value = data.first(iri, str(predicate))
             if value:
                 node[key] = value
@@ -242,8 +247,8 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
     footnotes = [
         {
             "label": f.label,
-            "anchor": _anchor(f.label),
-            "pieces": text_pieces(f.text, _dedupe(footnote_spans[f.label]), ()),
+            "anchor": _anchor(f.ident),
+            "pieces": text_pieces(f.text, _dedupe(footnote_spans[f.ident]), ()),
         }
         for f in item.resolution.footnotes
     ]
@@ -344,16 +349,18 @@ def _comparison(data: SiteData, item: ResolvedResolution, path: str) -> dict[str
     mine = {p.eid: p.text for p in item.resolution.paragraphs}
     theirs = {p.eid: p.text for p in data.resolved[other].resolution.paragraphs}
     draft_first = data.first(iri, str(CNDKG.becameResolution)) is not None
+    other_href = data.href(path, other)
     changes = []
     for eid in sorted(set(mine) | set(theirs), key=_eid_order):
         before, after = (
             (mine.get(eid, ""), theirs.get(eid, "")) if draft_first else (theirs.get(eid, ""), mine.get(eid, ""))
         )
         if before != after:
-            changes.append({"eid": eid, "words": word_diff(before, after)})
+            href = f"#{eid}" if eid in mine else f"{other_href}#{eid}"
+            changes.append({"eid": eid, "href": href, "words": word_diff(before, after)})
     return {
         "label": data.label(other),
-        "href": data.href(path, other),
+        "href": other_href,
         "kind": data.kind(other),
         "changes": changes,
         "direction": "draft → adopted",

@@ -16,12 +16,11 @@ from typing import Any
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from rdflib import Graph
 
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG
 from cndkg.publish import charts, pages
-from cndkg.publish.dumps import DUMP_FORMATS, compact_jsonld, serialize, sorted_triples
+from cndkg.publish.dumps import DUMP_FORMATS, compact_jsonld, serialize
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
@@ -54,14 +53,17 @@ def json_for_script(value: Any) -> str:
 
 
 def write_site(
-    folder: Path, graph: Graph, resolved: list[ResolvedResolution], registry: Registry, outcome: ValidationOutcome
+    folder: Path,
+    triples: list[ox.Triple],
+    resolved: list[ResolvedResolution],
+    registry: Registry,
+    outcome: ValidationOutcome,
 ) -> int:
     """Write the website into ``folder`` (beside the dumps); return the number of HTML pages.
 
-    Takes the output folder, the graph, the resolved resolutions, the registry
-    and the validation outcome (shown on the home page).
+    Takes the output folder, the dataset's triples in sorted order, the resolved
+    resolutions, the registry and the validation outcome (shown on the home page).
     """
-    triples = sorted_triples(graph)
     data = gather(triples, resolved, registry.minter)
     env = environment()
     written: list[str] = []

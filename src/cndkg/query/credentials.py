@@ -1,8 +1,9 @@
 """Credentials for endpoints and stores: from the environment or a netrc file, never the command line.
 
-``CNDKG_SPARQL_USER`` / ``CNDKG_SPARQL_PASSWORD`` win; otherwise the netrc
-file (``NETRC`` or ``~/.netrc``) entry for the endpoint's host is used. The
-values are never printed: errors name the host only.
+``CNDKG_SPARQL_USER`` / ``CNDKG_SPARQL_PASSWORD`` are used only for the host
+named in ``CNDKG_SPARQL_HOST`` (so they never travel to another endpoint);
+otherwise the netrc file (``NETRC`` or ``~/.netrc``) entry for the endpoint's
+host is used. The values are never printed: errors name the host only.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from urllib.parse import urlsplit
 
 def credentials_for(url: str) -> tuple[str, str] | None:
     """Return (user, password) for an endpoint URL, or None when none is configured."""
+    host = urlsplit(url).hostname or ""
     user = os.environ.get("CNDKG_SPARQL_USER")
     password = os.environ.get("CNDKG_SPARQL_PASSWORD")
-    if user and password is not None:
+    if user and password is not None and os.environ.get("CNDKG_SPARQL_HOST", "").lower() == host.lower():
         return user, password
-    host = urlsplit(url).hostname or ""
     path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
     try:
         entry = netrc.netrc(path).authenticators(host)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import socket
 import urllib.error
 from dataclasses import dataclass, field
@@ -19,6 +20,17 @@ from cndkg.query.binding import QueryError
 from cndkg.query.credentials import credentials_for
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+# SPARQLWrapper guesses a query's form with an unanchored regex over the text after stripping
+# only every other comment line, so a header comment such as "# question: ... address ..."
+# makes it an "ADD" update, sent as ``update=`` (Oxigraph answers 400). The form is read here
+# instead: IRIs and comments are blanked (an IRI may hold "#"), and the first whole keyword wins.
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_COMMENT = re.compile(r"#[^\n]*")
+_FORM = re.compile(
+    r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +102,18 @@ def run_local(store: ox.Store, query: str) -> Result:
     return Result(variables, rows)
 
 
+def query_form(query: str) -> str:
+    """Return a query's form (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` or an update keyword).
+
+    Keywords inside comments and IRIs do not count; a text with none is taken as ``SELECT``.
+    """
+    found = _FORM.search(_COMMENT.sub(" ", _IRIREF.sub(" ", query)))
+    if found is None:
+        return "SELECT"
+    form = found.group(1).upper()
+    return "INSERT" if form == "WITH" else form
+
+
 def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout: float = 30.0) -> Result:
     """Run a query on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
 
@@ -103,6 +127,7 @@ def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout
 
     client = SPARQLWrapper(endpoint)
     client.setQuery(query)
+    client.queryType = query_form(query)
     client.setTimeout(int(max(1, timeout)))
     client.setMethod("POST")
     if graph:
@@ -130,7 +155,16 @@ def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout
         raise QueryError(f"{endpoint}: {error}") from None
     if kind in ("CONSTRUCT", "DESCRIBE"):
         return Result(graph=raw)
-    return _from_json(json.loads(raw))
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        # Oxigraph 0.5 reports a query cancelled by its --timeout-s after the 200 status line,
+        # as text appended to partial results: never take those for an answer.
+        tail = raw[-200:].decode("utf-8", "replace").strip()
+        raise QueryError(f"{endpoint}: the answer is not SPARQL JSON results (cancelled or cut off?): {tail}") from None
+    if not isinstance(data, dict):
+        raise QueryError(f"{endpoint}: the answer is not SPARQL JSON results")
+    return _from_json(data)
 
 
 def _from_json(data: dict[str, object]) -> Result:

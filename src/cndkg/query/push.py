@@ -4,13 +4,14 @@ The Graph Store Protocol's ``PUT`` replaces the whole graph in one request
 (Oxigraph ``/store``, Virtuoso ``/sparql-graph-crud-auth``, Fuseki ``/data``,
 GraphDB ``/repositories/R/rdf-graphs/service``). Where a store has no Graph
 Store Protocol, ``--protocol update`` sends one SPARQL Update request
-(``DROP SILENT GRAPH``; ``INSERT DATA``). Credentials come from the
+(``DROP SILENT GRAPH``; ``INSERT DATA`` in batches). Credentials come from the
 environment or a netrc file (HTTP Basic or Digest, as the store asks), never
 from the command line, and are never printed.
 """
 
 from __future__ import annotations
 
+import base64
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from cndkg.query.binding import QueryError
 from cndkg.query.credentials import credentials_for
+
+_BATCH = 500  # triples per INSERT DATA operation with --protocol update
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,55 @@ def _opener(url: str) -> urllib.request.OpenerDirector:
         manager.add_password(None, url, login[0], login[1])
         handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
     return urllib.request.build_opener(*handlers)
+
+
+def _authorize(request: urllib.request.Request, timeout: float) -> None:
+    """Give a data request the Authorization header its store asks for, before the body is sent.
+
+    A store that wants credentials (Virtuoso's ``-auth`` endpoints) answers a request without
+    them with 401 and closes the connection without reading the body, so a large PUT or POST is
+    cut off ("connection reset") before urllib's auth handlers can answer the challenge. A
+    body-less HEAD learns the challenge instead (a clean 401 when no credentials are set); a
+    second HEAD with the answer checks the credentials (a clean 401 when they are wrong); the
+    data request then carries its header.
+    """
+    login = credentials_for(request.full_url)
+    plain = urllib.request.build_opener()
+    try:
+        plain.open(urllib.request.Request(request.full_url, method="HEAD"), timeout=timeout).close()
+        return
+    except urllib.error.HTTPError as error:
+        if error.code != 401:
+            return  # no credentials asked for (404: no such graph yet; 405/501: no HEAD here)
+        if not login:
+            raise
+        challenge = error.headers.get("WWW-Authenticate", "")
+    scheme, _, fields = challenge.partition(" ")
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, request.full_url, login[0], login[1])
+    digest = urllib.request.HTTPDigestAuthHandler(manager)
+    parsed = urllib.request.parse_keqv_list([part for part in urllib.request.parse_http_list(fields) if part])
+    basic = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+
+    def answer(target: urllib.request.Request) -> str | None:
+        if scheme.lower() == "basic":
+            return f"Basic {basic}"
+        value = digest.get_authorization(target, parsed) if scheme.lower() == "digest" else None
+        return f"Digest {value}" if value else None
+
+    probe = urllib.request.Request(request.full_url, method="HEAD")
+    header = answer(probe)
+    if header is None:
+        return
+    probe.add_unredirected_header("Authorization", header)
+    try:
+        plain.open(probe, timeout=timeout).close()
+    except urllib.error.HTTPError as error:
+        if error.code == 401:
+            raise
+    header = answer(request)
+    if header:
+        request.add_unredirected_header("Authorization", header)
 
 
 def push(
@@ -72,18 +124,28 @@ def push(
         url = endpoint
         target = f"GRAPH <{graph}> {{\n" if graph else ""
         close = "}\n" if graph else ""
-        drop = f"DROP SILENT GRAPH <{graph}> ;\n" if graph else "DROP SILENT DEFAULT ;\n"
-        update = f"{drop}INSERT DATA {{\n{target}{data.decode('utf-8')}{close}}}"
+        drop = f"DROP SILENT GRAPH <{graph}>" if graph else "DROP SILENT DEFAULT"
+        # Several INSERT DATA operations in the one request (still one transaction): Virtuoso
+        # refuses a single INSERT DATA of a few thousand triples ("SQL text has exceeded 10000 lines").
+        lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
+        inserts = [
+            f"INSERT DATA {{\n{target}" + "\n".join(lines[start : start + _BATCH]) + f"\n{close}}}"
+            for start in range(0, len(lines), _BATCH)
+        ]
+        update = " ;\n".join([drop, *inserts])
         request = urllib.request.Request(
             url, data=update.encode("utf-8"), method="POST", headers={"Content-Type": "application/sparql-update"}
         )
     else:
         raise QueryError(f"unknown protocol {protocol!r} (use gsp or update)")
     try:
+        _authorize(request, timeout)
         with _opener(url).open(request, timeout=timeout) as response:
             return PushResult(url, graph, len(data), response.status)
     except urllib.error.HTTPError as error:
         detail = error.read().decode("utf-8", "replace").strip()[:300]
+        if error.code == 401:
+            detail = f"{detail} (credentials: CNDKG_SPARQL_USER and CNDKG_SPARQL_PASSWORD, or a netrc entry)".strip()
         raise QueryError(f"{endpoint}: the store refused the data: HTTP {error.code} {error.reason} {detail}") from None
     except urllib.error.URLError as error:
         raise QueryError(f"{endpoint}: cannot reach the store ({error.reason})") from None

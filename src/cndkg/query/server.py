@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from cndkg.query.binding import QueryError
 from cndkg.serve import free_port
@@ -53,6 +54,7 @@ class OxigraphServer:
         self.timeout_s = timeout_s
         self.union_default_graph = union_default_graph
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
         self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
 
     @property
@@ -91,7 +93,10 @@ class OxigraphServer:
         ]
         if self.union_default_graph:
             command.append("--union-default-graph")
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # stderr goes to a file, not a pipe: nobody reads a pipe while the server runs, and the
+        # server blocks once ~64 KB of its error lines (one per cancelled query) fill it.
+        self._log = tempfile.TemporaryFile(prefix="cndkg-oxigraph-")  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log)
         self._wait_until_ready()
         return self
 
@@ -102,7 +107,8 @@ class OxigraphServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                error = self.process.stderr.read().decode("utf-8", "replace") if self.process.stderr else ""
+                error = self._stderr()
+                self.stop()
                 raise QueryError(f"the oxigraph server stopped at start: {error.strip()[:300]}")
             try:
                 with urllib.request.urlopen(probe, timeout=1) as response:
@@ -113,6 +119,13 @@ class OxigraphServer:
         self.stop()
         raise QueryError(f"the oxigraph server did not answer on {self.url} within {seconds:g} s")
 
+    def _stderr(self) -> str:
+        """Return what the server wrote to stderr so far."""
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
     def stop(self) -> None:
         """Stop the server by its PID and delete its database folder."""
         if self.process is not None and self.process.poll() is None:
@@ -122,8 +135,9 @@ class OxigraphServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        if self.process is not None and self.process.stderr:
-            self.process.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         self.process = None
         shutil.rmtree(self.location, ignore_errors=True)
 

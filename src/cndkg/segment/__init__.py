@@ -148,8 +148,18 @@ def _attach_footnotes(
                     Severity.INFO,
                 )
             )
-    ordered = tuple(chosen[i] for i in sorted(chosen))
-    return ordered, tuple(diagnostics)
+    return _unique_keys([chosen[i] for i in sorted(chosen)]), tuple(diagnostics)
+
+
+def _unique_keys(footnotes: list[Footnote]) -> tuple[Footnote, ...]:
+    """Give footnotes whose label repeats in one resolution the keys ``label-2``, ``label-3`` ..."""
+    seen: dict[str, int] = {}
+    keyed = []
+    for footnote in footnotes:
+        seen[footnote.label] = seen.get(footnote.label, 0) + 1
+        count = seen[footnote.label]
+        keyed.append(replace(footnote, key=footnote.label if count == 1 else f"{footnote.label}-{count}"))
+    return tuple(keyed)
 
 
 def _nearest_definition(
