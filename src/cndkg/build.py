@@ -33,7 +33,8 @@ from cndkg.registry import load_registry
 from cndkg.resolve import resolve
 from cndkg.resources import data_dir
 from cndkg.segment import segment
-from cndkg.validate import ValidationOutcome, format_report, load_shapes, validate_graph
+from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
+from cndkg.validate_fast import validate_store
 
 STAGES = ("read", "segment", "find", "resolve", "graph", "validate", "dumps", "site", "search")
 
@@ -52,6 +53,7 @@ class BuildOptions:
     site: bool = True
     search: bool = True
     shapes: Path | None = None
+    validator: str = "fast"
     root: Path | None = None
     progress: Callable[[str], None] | None = None
 
@@ -135,7 +137,12 @@ def build(options: BuildOptions) -> BuildReport:
     report.diagnostics.extend(result.diagnostics)
     report.triples = result.triple_count
     with _stage(report, "validate", progress):
-        outcome = validate_graph(result.graph, load_shapes(options.shapes))
+        shapes = load_shapes(options.shapes)
+        check_shapes(shapes)
+        if options.validator == "pyshacl":
+            outcome = validate_graph(result.graph, shapes)
+        else:
+            outcome = validate_store(store, shapes, registry.minter.base)
     report.conforms, report.violations = outcome.conforms, len(outcome.violations)
     if not outcome.conforms and not options.allow_invalid:
         raise ValidationFailed(

@@ -40,6 +40,12 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument("--no-site", action="store_true", help="write dumps and metadata only")
     command.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
     command.add_argument("--shapes", type=Path, help="folder of SHACL shapes to use instead of the packaged ones")
+    command.add_argument(
+        "--validator",
+        choices=("fast", "pyshacl"),
+        default="fast",
+        help="fast: shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference",
+    )
     command.add_argument("--serve", action="store_true", help="after building, serve the site on 127.0.0.1")
     command.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     command.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -63,6 +69,7 @@ def _run_build(args: argparse.Namespace) -> int:
         site=not args.no_site,
         search=not args.no_search,
         shapes=args.shapes,
+        validator=args.validator,
         progress=progress,
     )
     try:

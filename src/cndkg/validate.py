@@ -64,6 +64,18 @@ def load_shapes(folder: Path | None = None) -> Graph:
     return graph
 
 
+def check_shapes(shapes: Graph) -> None:
+    """Check the shapes themselves against SHACL's own shapes (meta-SHACL); raise BuildError if malformed."""
+    from pyshacl import validate
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    try:
+        validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
+    except (ShapeLoadError, ReportableRuntimeError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BuildError(f"the SHACL shapes are malformed: {first_line}") from None
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationOutcome:
     """Validate a graph with pySHACL.
 
@@ -106,12 +118,12 @@ def _violation(data: Graph, report: Graph, result: Node) -> Violation:
     severity = report.value(result, SH.resultSeverity)
     source, line = locate(data, focus) if focus is not None else ("", 0)
     return Violation(
-        focus=_short(focus),
-        path=_short(path),
+        focus=short(focus),
+        path=short(path),
         value=str(value) if value is not None else "",
         message=str(message) if message is not None else "constraint not met",
-        component=_short(component).replace("sh:", "").replace("ConstraintComponent", ""),
-        severity=_short(severity).replace("sh:", "").lower() or "violation",
+        component=short(component).replace("sh:", "").replace("ConstraintComponent", ""),
+        severity=short(severity).replace("sh:", "").lower() or "violation",
         source=source,
         line=line,
     )
@@ -127,12 +139,14 @@ def locate(data: Graph, node: Node, depth: int = 0) -> tuple[str, int]:
     """
     if depth > 4 or not isinstance(node, URIRef):
         return "", 0
-    line_value = data.value(node, CNDKG.sourceLine)
-    source = data.value(node, CNDKG.sourceFile)
-    if source is None:
-        for derived in data.objects(node, PROV.wasDerivedFrom):
-            if (derived, RDF.type, CNDKG.SourceFile) in data:
-                source = derived
+    lines = sorted(int(str(v)) for v in data.objects(node, CNDKG.sourceLine) if str(v).lstrip("-").isdigit())
+    line_value = lines[0] if lines else None
+    files = sorted(data.objects(node, CNDKG.sourceFile), key=str)
+    if not files:
+        files = sorted(
+            (d for d in data.objects(node, PROV.wasDerivedFrom) if (d, RDF.type, CNDKG.SourceFile) in data), key=str
+        )
+    source = files[0] if files else None
     line = int(str(line_value)) if line_value is not None else 0
     if source is not None and line:
         return _source_name(data, source), line
@@ -156,7 +170,7 @@ def _source_name(data: Graph, source: Node) -> str:
     return str(name) if name is not None else str(source)
 
 
-def _short(node: Node | None) -> str:
+def short(node: Node | None) -> str:
     """Return an IRI with a known prefix as ``prefix:local``; other values as text."""
     if node is None:
         return ""
@@ -175,3 +189,6 @@ def format_report(outcome: ValidationOutcome, limit: int = 200) -> str:
     verdict = "conforms" if outcome.conforms else f"does not conform: {len(outcome.violations)} violation(s)"
     lines.append(f"SHACL: the graph {verdict}")
     return "\n".join(lines)
+
+
+locate_in = locate
