@@ -17,7 +17,7 @@ from cndkg.model import Resolution, ResolutionKind, ResolvedResolution, Severity
 from cndkg.registry import Registry
 from cndkg.resolve import resolution_iri, resolve
 
-from .conftest import SEED_ADOPTED_57_4, SEED_COMPILATION_64, SEED_DRAFT_67, SEED_WEB_PAGE_57, segment_file
+from .conftest import ROOT, SEED_ADOPTED_57_4, SEED_COMPILATION_64, SEED_DRAFT_67, SEED_WEB_PAGE_57, segment_file
 
 BASE = "https://w3id.org/cndkg/"
 ONTOLOGY = f"{BASE}ontology#"
@@ -578,3 +578,21 @@ def test_seed_relations(path: Path, eid: str, target: str, relation: str, lexico
         if t[0] == eid and t[1] == iri(target)
     }
     assert {t[2] for t in found} == {relation}
+
+
+def test_colliding_iris_are_made_unique_and_repeats_reported(tmp_path: Path, registry: Registry) -> None:
+    from cndkg.pipeline import run_pipeline
+
+    draft = (
+        "Sixty-fifth session\n\nChile: draft resolution\n\nA title that is the same for both drafts\n\n"
+        "The Commission on Narcotic Drugs,\n\nNoting a,\n\n1. Invites b.\n"
+    )
+    (tmp_path / "a.txt").write_text(draft, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(draft.replace("Chile", "Peru"), encoding="utf-8")
+    (tmp_path / "c.txt").write_text((ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8"), "utf-8")
+    (tmp_path / "d.txt").write_text((ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8"), "utf-8")
+    corpus = run_pipeline([tmp_path], registry, root=tmp_path)
+    iris = [item.iri for item in corpus.resolved]
+    base = "https://w3id.org/cndkg/id/draft/cnd/65/a-title-that-is-the-same-for-both-drafts"
+    assert iris == [base, base + "-2", "https://w3id.org/cndkg/id/res/cnd/57/4"]
+    assert any("d.txt:1: warning: resolution 57/4 already appears at c.txt:1" in str(d) for d in corpus.diagnostics)

@@ -30,7 +30,7 @@ from cndkg.publish.atomic import atomic_folder
 from cndkg.publish.dumps import DUMP_FORMATS, canonical_ntriples, parse_ntriples, sorted_triples, write_dumps
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
-from cndkg.resolve import resolve
+from cndkg.resolve import assign_iris, resolve
 from cndkg.resources import data_dir
 from cndkg.segment import segment
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
@@ -126,7 +126,11 @@ def build(options: BuildOptions) -> BuildReport:
     with _stage(report, "find", progress):
         mentions: list[list[Mention]] = [find(record, lexicon) for record in flat]
     with _stage(report, "resolve", progress):
-        resolved: list[ResolvedResolution] = [resolve(r, m, registry) for r, m in zip(flat, mentions, strict=True)]
+        iris, duplicates = assign_iris(flat, registry)
+        report.diagnostics.extend(duplicates)
+        resolved: list[ResolvedResolution] = [
+            resolve(r, m, registry, iri=iri) for r, m, iri in zip(flat, mentions, iris, strict=True) if iri
+        ]
     for item in resolved:
         report.diagnostics.extend(item.diagnostics)
     report.resolutions = len(resolved)

@@ -16,7 +16,7 @@ from cndkg.find import Lexicon, find
 from cndkg.model import Diagnostic, ResolvedResolution, Severity, SourceDocument
 from cndkg.read import SUPPORTED_SUFFIXES, read
 from cndkg.registry import Registry
-from cndkg.resolve import resolve
+from cndkg.resolve import assign_iris, resolve
 from cndkg.segment import segment
 
 
@@ -116,24 +116,22 @@ def process_documents(
     document order and the diagnostics of files that held no resolution.
     """
     lexicon = lexicon_for(registry)
-    resolved: list[ResolvedResolution] = []
     problems: list[Diagnostic] = []
+    records = []
     for document in documents:
-        records = segment(document, registry.state_names_with_and)
-        if not records:
-            problems.append(
-                Diagnostic(
-                    document.path,
-                    1,
-                    'no resolution found: no enacting formula such as "The '
-                    'Commission on Narcotic Drugs," and no numbered paragraphs',
-                    Severity.WARNING,
-                    "no-resolution",
-                )
-            )
-        for record in records:
-            resolved.append(resolve(record, find(record, lexicon), registry))
-    return resolved, problems
+        found = segment(document, registry.state_names_with_and)
+        if not found:
+            problems.append(_no_resolution(document.path))
+        records.extend(found)
+    iris, duplicates = assign_iris(records, registry)
+    resolved = [resolve(r, find(r, lexicon), registry, iri=iri) for r, iri in zip(records, iris, strict=True) if iri]
+    return resolved, problems + duplicates
+
+
+def _no_resolution(path: str) -> Diagnostic:
+    """Return the warning for a file that holds no resolution."""
+    message = 'no resolution found: no enacting formula such as "The Commission on Narcotic Drugs," and no numbered'
+    return Diagnostic(path, 1, message + " paragraphs", Severity.WARNING, "no-resolution")
 
 
 def run_pipeline(

@@ -77,15 +77,56 @@ def resolution_iri(resolution: ResolutionRecord, registry: Registry) -> str:
     return minter.fragment(resolution.source, resolution.index_in_source, first)
 
 
-def resolve(resolution: ResolutionRecord, mentions: list[Mention], registry: Registry) -> ResolvedResolution:
+def assign_iris(records: list[ResolutionRecord], registry: Registry) -> tuple[list[str | None], list[Diagnostic]]:
+    """Give every record of a corpus its IRI, unique across the corpus.
+
+    Takes the records in source order. Returns one IRI per record (None for a
+    record to leave out) and diagnostics. Drafts and fragments whose IRIs
+    collide (a draft and its revision, titles equal in their first 80
+    characters) get ``-2``, ``-3`` ... in source order; an adopted resolution
+    whose symbol appears again is kept once, and each repeat is reported.
+    """
+    seen: dict[str, ResolutionRecord] = {}
+    counts: dict[str, int] = {}
+    iris: list[str | None] = []
+    notes: list[Diagnostic] = []
+    for record in records:
+        iri = resolution_iri(record, registry)
+        if iri not in seen:
+            seen[iri] = record
+            iris.append(iri)
+            continue
+        if record.kind is ResolutionKind.ADOPTED:
+            first = seen[iri]
+            notes.append(
+                Diagnostic(
+                    record.source,
+                    record.line,
+                    f"resolution {record.header.symbol} already appears "
+                    f"at {first.source}:{first.line}; this copy is left out",
+                    Severity.WARNING,
+                    "duplicate",
+                )
+            )
+            iris.append(None)
+            continue
+        counts[iri] = counts.get(iri, 1) + 1
+        iris.append(f"{iri}-{counts[iri]}")
+    return iris, notes
+
+
+def resolve(
+    resolution: ResolutionRecord, mentions: list[Mention], registry: Registry, *, iri: str | None = None
+) -> ResolvedResolution:
     """Resolve a resolution's mentions, sponsors and mandates.
 
-    Takes the segmented resolution, the mentions found in it and the registry.
-    Returns a :class:`ResolvedResolution` holding its IRI, citations, stated
-    facts, reporting mandates, addressees, sponsors and every diagnostic (the
+    Takes the segmented resolution, the mentions found in it, the registry and,
+    within a corpus, the IRI :func:`assign_iris` gave it. Returns a
+    :class:`ResolvedResolution` holding its IRI, citations, stated facts,
+    reporting mandates, addressees, sponsors and every diagnostic (the
     segmenter's and the resolver's).
     """
-    iri = resolution_iri(resolution, registry)
+    iri = iri or resolution_iri(resolution, registry)
     cues = _cues(resolution)
     citations: list[Citation] = []
     facts: list[StatedFact] = []

@@ -97,21 +97,22 @@ def compact_jsonld(triples: list[ox.Triple], base: str | None = None) -> bytes:
     a JSON-LD processor needs nothing from the network. Deterministic bytes.
     """
     context = jsonld_context(base)
-    prefixes = sorted(context.items(), key=lambda item: -len(item[1]))
+    prefixes = _Compactor(context)
     nodes: list[str] = []
     current: str | None = None
+    current_raw: str | None = None
     properties: dict[str, list[object]] = {}
     for triple in triples:
-        subject = _compact(str(triple.subject.value), prefixes)  # type: ignore[union-attr]
-        if subject != current:
+        raw = triple.subject.value  # type: ignore[union-attr]
+        if raw != current_raw:
             if current is not None:
                 nodes.append(_node_json(current, properties))
-            current, properties = subject, {}
+            current_raw, current, properties = raw, prefixes(str(raw)), {}
         predicate = str(triple.predicate.value)
         if predicate == _RDF_TYPE:
-            properties.setdefault("@type", []).append(_compact(str(triple.object.value), prefixes))  # type: ignore[union-attr]
+            properties.setdefault("@type", []).append(prefixes(str(triple.object.value), True))  # type: ignore[union-attr]
         else:
-            key = _compact(predicate, prefixes)
+            key = prefixes(predicate, True)
             properties.setdefault(key, []).append(_object_json(triple.object, prefixes))
     if current is not None:
         nodes.append(_node_json(current, properties))
@@ -119,18 +120,41 @@ def compact_jsonld(triples: list[ox.Triple], base: str | None = None) -> bytes:
     return (head + ', "@graph": [\n' + ",\n".join(nodes) + "\n]}\n").encode("utf-8")
 
 
-def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
-    """Return ``iri`` as ``prefix:local`` when a prefix covers it, else unchanged."""
-    for prefix, namespace in prefixes:
-        if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace) :].startswith("//"):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+class _Compactor:
+    """Turns IRIs into ``prefix:local`` by looking up their namespace (split at '#' or '/'), with a cache."""
+
+    def __init__(self, context: dict[str, str]) -> None:
+        self.prefix_of = {namespace: prefix for prefix, namespace in context.items()}
+        self.cache: dict[str, str] = {}
+        self.ids = context.get("id", "\x00")
+
+    def __call__(self, iri: str, remember: bool = False) -> str:
+        if iri.startswith(self.ids) and len(iri) > len(self.ids):
+            return "id:" + iri[len(self.ids) :]
+        found = self.cache.get(iri)
+        if found is not None:
+            return found
+        result = iri
+        end = len(iri) - 1
+        while end > 0:
+            end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if end < 0:
+                break
+            prefix = self.prefix_of.get(iri[: end + 1])
+            if prefix is not None:
+                local = iri[end + 1 :]
+                if local and not local.startswith("//"):
+                    result = f"{prefix}:{local}"
+                break
+        if remember or len(self.cache) < 100_000:
+            self.cache[iri] = result
+        return result
 
 
-def _object_json(node: object, prefixes: list[tuple[str, str]]) -> object:
+def _object_json(node: object, prefixes: _Compactor) -> object:
     """Return one object value as JSON-LD."""
     if isinstance(node, ox.NamedNode):
-        return {"@id": _compact(node.value, prefixes)}
+        return {"@id": prefixes(node.value)}
     if isinstance(node, ox.BlankNode):
         return {"@id": f"_:{node.value}"}
     assert isinstance(node, ox.Literal)
@@ -139,7 +163,7 @@ def _object_json(node: object, prefixes: list[tuple[str, str]]) -> object:
     datatype = node.datatype.value
     if datatype == _XSD_STRING:
         return node.value
-    return {"@value": node.value, "@type": _compact(datatype, prefixes)}
+    return {"@value": node.value, "@type": prefixes(datatype, True)}
 
 
 def _node_json(subject: str, properties: dict[str, list[object]]) -> str:

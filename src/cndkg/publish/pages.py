@@ -46,6 +46,16 @@ EXAMPLE_QUERIES = (
         "  ?treaty a cndkg:Treaty .\n} GROUP BY ?treaty ORDER BY DESC(?paragraphs)",
     ),
 )
+_SESSION = str(CNDKG.session)
+_SPONSOR = str(CNDKG.sponsor)
+_DUE_SESSION = str(CNDKG.dueSession)
+
+
+def _DOCUMENTS_OF(data: SiteData) -> set[str]:
+    """Return the set of document entities (cached on the site data)."""
+    return set(data.members(str(CNDKG.Document)))
+
+
 _TEXT_KINDS = ("Resolution", "Draft resolution", "Resolution fragment")
 
 
@@ -157,20 +167,14 @@ def _related_lists(data: SiteData, iri: str, path: str, kind: str) -> list[dict[
     """Return the extra lists a page of this kind shows (a session's resolutions, a state's drafts ...)."""
     lists = []
     if kind == "Session":
-        members = [s for s in data.resolved if iri in data.all(s, str(CNDKG.session))]
+        members = [s for s in data.inverse(_SESSION).get(iri, []) if s in data.resolved]
         lists.append(_entity_list(data, path, "Resolutions and drafts of this session", members))
-        documents = [
-            d for d, t in data.types.items() if str(CNDKG.Document) in t and iri in data.all(d, str(CNDKG.session))
-        ]
+        documents = [d for d in data.inverse(_SESSION).get(iri, []) if d in _DOCUMENTS_OF(data)]
         lists.append(_entity_list(data, path, "Documents of this session", documents))
-        due = [
-            m
-            for m, t in data.types.items()
-            if str(CNDKG.ReportingMandate) in t and data.first(m, str(CNDKG.dueSession)) == iri
-        ]
+        due = list(data.inverse(_DUE_SESSION).get(iri, []))
         lists.append(_mandate_list(data, path, "Reports due at this session", due))
     if kind == "Member State":
-        drafts = [d for d in data.resolved if iri in data.all(d, str(CNDKG.sponsor))]
+        drafts = [d for d in data.inverse(_SPONSOR).get(iri, []) if d in data.resolved]
         lists.append(_entity_list(data, path, "Drafts sponsored", drafts))
     return [item for item in lists if item["items"]]
 
@@ -459,7 +463,8 @@ def _sdg_index(data: SiteData, path: str) -> list[dict[str, Any]]:
 def _states_index(data: SiteData, path: str) -> list[dict[str, Any]]:
     """Return Member States with how many drafts each sponsored, sponsors first."""
     states = [i for i, t in data.types.items() if str(CNDKG.MemberState) in t]
-    counts = {s: sum(1 for d in data.resolved if s in data.all(d, str(CNDKG.sponsor))) for s in states}
+    sponsored = data.inverse(_SPONSOR)
+    counts = {s: sum(1 for d in sponsored.get(s, []) if d in data.resolved) for s in states}
     items = [
         {
             "label": data.label(s),

@@ -18,6 +18,7 @@ from cndkg.iris import Minter
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
 
+_RDF_TYPE = str(RDF.type)
 _LABEL_PREDICATES = (str(SKOS.prefLabel), str(DCTERMS.title), str(DCTERMS.identifier))
 _KIND_NAMES = {
     str(CNDKG.Resolution): "Resolution",
@@ -58,6 +59,28 @@ class SiteData:
     values: dict[tuple[str, str], list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
     backlinks: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     resolved: dict[str, ResolvedResolution] = field(default_factory=dict)
+    _inverse: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _members: dict[str, list[str]] = field(default_factory=dict)
+
+    def inverse(self, predicate: str) -> dict[str, list[str]]:
+        """Return object -> subjects for one predicate (built once per predicate, then reused)."""
+        cached = self._inverse.get(predicate)
+        if cached is None:
+            cached = {}
+            for (subject, name), objects in self.values.items():
+                if name == predicate:
+                    for obj in objects:
+                        cached.setdefault(str(obj.value), []).append(subject)
+            self._inverse[predicate] = cached
+        return cached
+
+    def members(self, class_iri: str) -> list[str]:
+        """Return the entities of one class (built once per class)."""
+        cached = self._members.get(class_iri)
+        if cached is None:
+            cached = [iri for iri, types in self.types.items() if class_iri in types]
+            self._members[class_iri] = cached
+        return cached
 
     def page_of(self, iri: str) -> str | None:
         """Return the site path (``res/cnd/57/4``) of an entity's page, or None if it has none."""
@@ -160,7 +183,7 @@ def gather(triples: list[ox.Triple], resolved: list[ResolvedResolution], minter:
             data.descriptions.setdefault(key, []).append(triple)
         if predicate in _KEEP_VALUES:
             data.values.setdefault((subject, predicate), []).append(triple.object)  # type: ignore[arg-type]
-        if predicate == str(RDF.type):
+        if predicate == _RDF_TYPE:
             data.types.setdefault(subject, []).append(triple.object.value)  # type: ignore[union-attr]
         elif predicate in _LABEL_PREDICATES:
             rank = _LABEL_PREDICATES.index(predicate)
