@@ -22,17 +22,16 @@ import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
 
 from cndkg.errors import BuildError, ValidationFailed
-from cndkg.find import find
 from cndkg.graph import build_graph
-from cndkg.model import Diagnostic, Mention, Resolution, ResolvedResolution, Severity
-from cndkg.pipeline import collect_sources, lexicon_for, read_sources
+from cndkg.model import Diagnostic, ResolvedResolution, Severity
+from cndkg.parse_parallel import parse_all
+from cndkg.pipeline import collect_sources, lexicon_for
 from cndkg.publish.atomic import atomic_folder
-from cndkg.publish.dumps import DUMP_FORMATS, canonical_ntriples, parse_ntriples, sorted_triples, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, canonical_ntriples, sorted_triples, write_dumps
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
 from cndkg.resolve import assign_iris, resolve
 from cndkg.resources import data_dir
-from cndkg.segment import segment
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
 from cndkg.validate_fast import validate_store
 
@@ -55,6 +54,7 @@ class BuildOptions:
     shapes: Path | None = None
     validator: str = "fast"
     root: Path | None = None
+    jobs: int | None = None
     progress: Callable[[str], None] | None = None
 
 
@@ -111,20 +111,16 @@ def build(options: BuildOptions) -> BuildReport:
     progress = options.progress
     sources, problems = collect_sources(options.sources or [str(data_dir("corpus"))], options.root)
     report.diagnostics.extend(problems)
-    with _stage(report, "read", progress):
-        documents, read_problems = read_sources(sources, options.encoding)
-    report.diagnostics.extend(read_problems)
-    with _stage(report, "segment", progress):
-        records = [(doc, segment(doc, registry.state_names_with_and)) for doc in documents]
-    for doc, found in records:
-        if not found:
-            report.diagnostics.append(
-                Diagnostic(doc.path, 1, "no resolution found in this file", Severity.WARNING, "no-resolution")
-            )
-    flat: list[Resolution] = [record for _, found in records for record in found]
     lexicon = lexicon_for(registry)
-    with _stage(report, "find", progress):
-        mentions: list[list[Mention]] = [find(record, lexicon) for record in flat]
+    if progress:
+        progress("read, segment, find ...")
+    parsed, wall = parse_all(sources, options.encoding, registry.state_names_with_and, lexicon, options.jobs)
+    busy = sum(parsed.seconds.values()) or 1.0
+    for name in ("read", "segment", "find"):
+        report.timings[name] = StageTiming(wall * parsed.seconds[name] / busy, peak_rss_mib())
+    read_problems = [d for d in parsed.problems if d.severity is Severity.ERROR]
+    report.diagnostics.extend(parsed.problems)
+    flat, mentions = parsed.records, parsed.mentions
     with _stage(report, "resolve", progress):
         iris, duplicates = assign_iris(flat, registry)
         report.diagnostics.extend(duplicates)
@@ -155,14 +151,13 @@ def build(options: BuildOptions) -> BuildReport:
     with atomic_folder(options.out) as work:
         with _stage(report, "dumps", progress):
             ntriples = canonical_ntriples(store)
-            triples = parse_ntriples(ntriples)
-            report.dump_sizes = write_dumps(ntriples, triples, work, registry.minter.base)
+            report.dump_sizes = write_dumps(ntriples, work, registry.minter.base)
             _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
         with _stage(report, "site", progress):
             if options.site:
                 from cndkg.publish.site import write_site
 
-                report.pages = write_site(work, triples, resolved, registry, outcome)
+                report.pages = write_site(work, store, resolved, registry, outcome)
         with _stage(report, "search", progress):
             if options.site and options.search:
                 from cndkg.publish.search import index_site

@@ -46,6 +46,9 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default="fast",
         help="fast: shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference",
     )
+    command.add_argument(
+        "--jobs", type=int, default=None, help="processes for reading, segmenting and finding (default: up to 2)"
+    )
     command.add_argument("--serve", action="store_true", help="after building, serve the site on 127.0.0.1")
     command.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     command.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -70,6 +73,7 @@ def _run_build(args: argparse.Namespace) -> int:
         search=not args.no_search,
         shapes=args.shapes,
         validator=args.validator,
+        jobs=args.jobs,
         progress=progress,
     )
     try:

@@ -20,6 +20,7 @@ from typing import Any
 
 from cndkg import __version__
 from cndkg.bench.corpus import write_corpus
+from cndkg.errors import CndkgError
 
 
 def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: bool = True) -> dict[str, Any]:
@@ -47,7 +48,37 @@ def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: 
     }
     figures["floors"] = _floors(out, workdir)
     figures["peak_rss_mib"] = max(t["peak_rss_mib"] for t in figures["stages"].values())
+    figures["queries_ms"] = query_latencies(out / "cndkg.nt")
     return figures
+
+
+def query_latencies(dump: Path, repeat: int = 5) -> dict[str, dict[str, float]]:
+    """Return the median milliseconds of every library query, in-process and through the project's server."""
+    import statistics
+
+    from cndkg.query import query_text, run
+    from cndkg.query.engines import load_store
+    from cndkg.query.library import load_library
+    from cndkg.query.server import OxigraphServer
+
+    store = load_store(dump)
+    texts = {name: query_text(name, {}) for name in load_library()}
+    timings: dict[str, dict[str, float]] = {}
+    with OxigraphServer(dump, timeout_s=60) as server:
+        for name, text in texts.items():
+            local, remote = [], []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                run(text, store=store)
+                local.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                run(text, endpoint=server.query_url, timeout=60)
+                remote.append(time.perf_counter() - start)
+            timings[name] = {
+                "in_process": round(statistics.median(local) * 1000, 2),
+                "server": round(statistics.median(remote) * 1000, 2),
+            }
+    return timings
 
 
 def _floors(out: Path, workdir: Path) -> dict[str, float]:
@@ -85,12 +116,14 @@ def bench(
             "1" if site else "0",
             "1" if search else "0",
         ]
-        child = subprocess.run(command, capture_output=True, text=True, check=False)
+        try:
+            child = subprocess.run(command, capture_output=True, text=True, check=False)
+        finally:
+            if keep is None:
+                shutil.rmtree(workdir, ignore_errors=True)
         if child.returncode != 0:
-            raise RuntimeError(f"bench size {size} failed:\n{child.stderr[-2000:]}")
+            raise CndkgError(f"bench size {size} failed:\n{child.stderr[-2000:]}")
         results.append({"size": size, **json.loads(child.stdout)})
-        if keep is None:
-            shutil.rmtree(workdir, ignore_errors=True)
     return {"cndkg": __version__, "seed": seed, "machine": machine(), "results": results}
 
 
@@ -132,6 +165,13 @@ def table(data: dict[str, Any]) -> str:
         lines.append(f"{label:<22}" + "".join(f"{r[key]:>26,}" for r in data["results"]))
     for key in ("oxigraph_parse_nt_seconds", "copy_output_tree_seconds"):
         lines.append(f"{key:<22}"[:22] + "".join(f"{r['floors'][key]:>26}" for r in data["results"]))
+    queries = data["results"][0].get("queries_ms", {}) if data["results"] else {}
+    for name in queries:
+        cells = [
+            f"{r['queries_ms'][name]['in_process']:>8.1f} / {r['queries_ms'][name]['server']:>7.1f} ms"
+            for r in data["results"]
+        ]
+        lines.append(f"q {name:<20}"[:22] + "".join(f"{c:>26}" for c in cells))
     return "\n".join(lines)
 
 

@@ -67,7 +67,7 @@ def parse_ntriples(data: bytes) -> list[ox.Triple]:
     return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
 
 
-def serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:
+def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:
     """Return sorted triples serialized in ``rdf_format`` with the project's prefixes.
 
     JSON-LD is written by :func:`compact_jsonld` (with an inlined ``@context``);
@@ -89,7 +89,7 @@ def jsonld_context(base: str | None) -> dict[str, str]:
     return context
 
 
-def compact_jsonld(triples: list[ox.Triple], base: str | None = None) -> bytes:
+def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> bytes:
     """Return sorted triples as compact JSON-LD: ``{"@context": {...}, "@graph": [...]}``.
 
     Subjects appear in sorted order with their properties sorted; IRIs are
@@ -175,11 +175,16 @@ def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
     return json.dumps(node, ensure_ascii=False, sort_keys=False)
 
 
-def write_dumps(ntriples: bytes, triples: list[ox.Triple], folder: Path, base: str | None = None) -> dict[str, int]:
-    """Write the three dumps into ``folder`` from canonical sorted N-Triples; return name -> size in bytes."""
+def write_dumps(ntriples: bytes, folder: Path, base: str | None = None) -> dict[str, int]:
+    """Write the three dumps into ``folder`` from canonical sorted N-Triples; return name -> size in bytes.
+
+    Turtle and JSON-LD are written from a fresh parse of the sorted N-Triples,
+    streamed, so the triples are never all held as Python objects at once.
+    """
     sizes: dict[str, int] = {}
     for name, (rdf_format, _media_type) in DUMP_FORMATS.items():
-        data = ntriples if rdf_format == ox.RdfFormat.N_TRIPLES else serialize(triples, rdf_format, base)
+        stream = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        data = ntriples if rdf_format == ox.RdfFormat.N_TRIPLES else serialize(stream, rdf_format, base)
         (folder / name).write_bytes(data)
         sizes[name] = len(data)
     return sizes

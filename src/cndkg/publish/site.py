@@ -54,26 +54,30 @@ def json_for_script(value: Any) -> str:
 
 def write_site(
     folder: Path,
-    triples: list[ox.Triple],
+    store: ox.Store,
     resolved: list[ResolvedResolution],
     registry: Registry,
     outcome: ValidationOutcome,
 ) -> int:
     """Write the website into ``folder`` (beside the dumps); return the number of HTML pages.
 
-    Takes the output folder, the dataset's triples in sorted order, the resolved
+    Takes the output folder, the dataset's Oxigraph store, the resolved
     resolutions, the registry and the validation outcome (shown on the home page).
     """
-    data = gather(triples, resolved, registry.minter)
+    data = gather(
+        (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
+        resolved,
+        registry.minter,
+    )
     env = environment()
     written: list[str] = []
-    for iri in sorted(data.descriptions):
+    for iri in sorted(data.subjects):
         path = data.page_of(iri)
         if path is None:
             continue
         context = pages.entity_page(data, iri, path)
         _write_page(folder, path, env.get_template(context["template"]).render(**context))
-        _write_alternates(folder / path, data.descriptions[iri], registry.minter.base)
+        _write_alternates(folder / path, _description(store, data.subjects[iri]), registry.minter.base)
         written.append(path)
     for name in INDEX_PAGES:
         context = pages.index_page(data, name)
@@ -100,6 +104,15 @@ def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True)
         raise ValueError(f"page path escapes the output folder: {path!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
+
+
+def _description(store: ox.Store, subjects: set[str]) -> list[ox.Triple]:
+    """Return the triples of an entity and of the hash IRIs under it, from the store."""
+    return [
+        quad.triple
+        for subject in subjects
+        for quad in store.quads_for_pattern(ox.NamedNode(subject), None, None, ox.DefaultGraph())
+    ]
 
 
 def _write_alternates(folder: Path, triples: list[ox.Triple], base: str) -> None:

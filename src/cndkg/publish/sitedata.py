@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -53,7 +54,7 @@ class SiteData:
     """Everything the page writers need, indexed by IRI."""
 
     minter: Minter
-    descriptions: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    subjects: dict[str, set[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
     values: dict[tuple[str, str], list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
@@ -85,7 +86,7 @@ class SiteData:
     def page_of(self, iri: str) -> str | None:
         """Return the site path (``res/cnd/57/4``) of an entity's page, or None if it has none."""
         key = iri.split("#", 1)[0]
-        if key not in self.descriptions or key not in self.types:
+        if key not in self.subjects or key not in self.types:
             return None
         if key.startswith(str(SDG)):
             return "sdg/" + key[len(str(SDG)) :] if key != str(SDG) else None
@@ -165,10 +166,10 @@ _KEEP_VALUES = {
 }
 
 
-def gather(triples: list[ox.Triple], resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
+def gather(triples: Iterable[ox.Triple], resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
     """Index sorted triples and the resolved model for the site.
 
-    Takes the dataset's sorted triples, the resolved resolutions and the minter.
+    Takes the dataset's triples (any iterable, read once), the resolved resolutions and the minter.
     Returns the :class:`SiteData`.
     """
     data = SiteData(minter)
@@ -180,7 +181,7 @@ def gather(triples: list[ox.Triple], resolved: list[ResolvedResolution], minter:
         predicate = triple.predicate.value
         key = subject.split("#", 1)[0]
         if key.startswith(base_ids) or key.startswith(sdg):
-            data.descriptions.setdefault(key, []).append(triple)
+            data.subjects.setdefault(key, set()).add(subject)
         if predicate in _KEEP_VALUES:
             data.values.setdefault((subject, predicate), []).append(triple.object)  # type: ignore[arg-type]
         if predicate == _RDF_TYPE:

@@ -1,0 +1,61 @@
+"""A smoke run of the benchmark (no timing assertions: timings belong in docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cndkg.bench.corpus import generate, write_corpus
+from cndkg.pipeline import run_pipeline
+from cndkg.registry import Registry
+
+pytestmark = pytest.mark.slow
+
+
+def test_generated_corpus_is_deterministic_and_parses(tmp_path: Path, registry: Registry) -> None:
+    assert [g.text for g in generate(30, seed=7)] == [g.text for g in generate(30, seed=7)]
+    assert [g.text for g in generate(30, seed=7)] != [g.text for g in generate(30, seed=8)]
+    write_corpus(tmp_path, 30, seed=7)
+    corpus = run_pipeline([tmp_path], registry, root=tmp_path)
+    assert len(corpus.resolved) == 30
+    assert {p.suffix for p in tmp_path.rglob("*.*")} == {".txt", ".md", ".html"}
+    assert all(15 <= len(item.resolution.paragraphs) <= 33 for item in corpus.resolved)
+    assert sum(len(item.citations) for item in corpus.resolved) >= 30 * 8
+    assert not [d for d in corpus.diagnostics if d.code == "unresolved"]
+
+
+def test_bench_smoke_run_prints_json_for_every_stage() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", "bench", "--sizes", "200", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    [run] = data["results"]
+    assert run["size"] == 200 and run["resolutions"] == 200 and run["conforms"]
+    assert set(run["stages"]) == {"read", "segment", "find", "resolve", "graph", "validate", "dumps", "site", "search"}
+    assert run["floors"]["parsed_triples"] == run["triples"]
+    assert set(run["queries_ms"]) >= {"recalled-by", "reports-due", "treaties-ranked"}
+    assert data["machine"]["cpus"] >= 1
+
+
+def test_parallel_parse_gives_the_same_output_as_one_process(tmp_path: Path) -> None:
+    from cndkg.build import BuildOptions, build
+
+    write_corpus(tmp_path / "src", 80, seed=3)
+    one = build(
+        BuildOptions(sources=[str(tmp_path / "src")], out=tmp_path / "one", site=False, jobs=1, root=tmp_path / "src")
+    )
+    two = build(
+        BuildOptions(sources=[str(tmp_path / "src")], out=tmp_path / "two", site=False, jobs=2, root=tmp_path / "src")
+    )
+    assert one.resolutions == two.resolutions == 80
+    for name in ("cndkg.nt", "cndkg.ttl", "cndkg.jsonld", "void.ttl", "shacl-report.ttl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
