@@ -11,25 +11,11 @@ import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
+from cndkg.dates import MONTH_PATTERN, iso_date
 from cndkg.find.lexicon import Lexicon
 from cndkg.model import MentionKind
 from cndkg.ordinals import ORDINAL_PATTERN
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_ALTERNATION = "|".join(MONTHS)
 RESOLUTION_SYMBOL = r"(?:S-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?(?:[A-Z]\s?)?\((?:S-)?[IVXLC]{1,8}\))"
 DOCUMENT_SYMBOL = (
     r"(?<![\w/.\-])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD|DP|HRC)(?:/(?:S-)?[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])"
@@ -47,7 +33,7 @@ _RESOLUTION_HEAD = re.compile(
     rf"(?:\b(?P<body>{_BODY_WORDS})\s+)?\b(?P<word>[Rr]esolutions?|[Dd]ecisions?)\s+(?={RESOLUTION_SYMBOL})"
 )
 _SYMBOL_AT = re.compile(RESOLUTION_SYMBOL + r"(?![\w/])")
-_DATE_AFTER = re.compile(rf",?\s+of\s+(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH_ALTERNATION})\s+(?P<year>\d{{4}})")
+_DATE_AFTER = re.compile(rf",?\s+of\s+(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})")
 _TITLE_AFTER = re.compile(r",?\s+entitled\s+[“\"](?P<title>[^”\"]{3,500})[”\"]")
 _LIST_SEPARATOR = re.compile(
     rf"(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?P<word>(?:resolution|decision)\s+)?(?={RESOLUTION_SYMBOL})"
@@ -93,7 +79,6 @@ _ADDRESS = re.compile(
     r"[Ii]nstructs|[Aa]uthorizes|[Ee]ntrusts|[Ee]ncourage|[Rr]equest|[Ii]nvite)\s+"
     r"(?P<who>[^;:]{1,300}?)(?=\s+(?:to|that|in\s+accordance|through)\b|,|;|$)"
 )
-_MONTH_NUMBER = {name: index for index, name in enumerate(MONTHS, start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +140,6 @@ def find_in_text(text: str, lexicon: Lexicon, *, operative: bool = False, antece
 def _fields(**values: str | None) -> tuple[tuple[str, str], ...]:
     """Return keyword values as sorted (key, value) pairs, dropping empty ones."""
     return tuple(sorted((k, " ".join(v.split())) for k, v in values.items() if v))
-
-
-def iso_date(day: str, month: str, year: str) -> str | None:
-    """Return "16", "March", "2018" as "2018-03-16", or None for an impossible date."""
-    import datetime
-
-    try:
-        return datetime.date(int(year), _MONTH_NUMBER[month], int(day)).isoformat()
-    except (ValueError, KeyError):
-        return None
 
 
 def _find_resolutions(text: str) -> Iterator[Found]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cndkg.dates import parse_written_date
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
@@ -26,26 +26,6 @@ from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHE
 from cndkg.registry import Registry, normalise_name
 
 Triple = tuple[Node, Node, Node]
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
 _CLASS_OF_KIND = {
     "Resolution": CNDKG.Resolution,
     "Decision": CNDKG.Decision,
@@ -265,7 +245,7 @@ def _describe_draft(triples: _Triples, item: ResolvedResolution, drafts: dict[st
         triples.text(iri, CNDKG.agendaTitle, header.agenda_title, "en")
     if header.document_symbol:
         triples.text(iri, DCTERMS.identifier, header.document_symbol)
-    date = _parse_date(header.distribution_date or "")
+    date = parse_written_date(header.distribution_date or "")
     if date:
         triples.typed(iri, CNDKG.distributionDate, date, XSD.date)
     label = f"Draft resolution: {header.title or 'untitled'}"
@@ -500,17 +480,6 @@ def _canonical(symbol: str) -> str:
         return canonical_symbol(symbol)
     except IriError:
         return symbol
-
-
-def _parse_date(text: str) -> str | None:
-    """Return "21 March 2024" as "2024-03-21", or None."""
-    match = re.fullmatch(r"(\d{1,2})\s+([A-Z][a-z]+)\s+(\d{4})", text.strip())
-    if not match or match.group(2) not in _MONTHS:
-        return None
-    try:
-        return datetime.date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1))).isoformat()
-    except ValueError:
-        return None
 
 
 def _ordinal(number: int) -> str:

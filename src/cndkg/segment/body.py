@@ -92,48 +92,19 @@ def parse_body(
         if previous and _continues(previous, text):
             _append_continuation(previous, unit.segment())
         elif (number := P.OPERATIVE_NUMBER.match(text)) and (state is not None or _is_operative_opening(text)):
-            body = unit.segment(number.end())
-            cue = P.extract_cue(body[0], unit.emphasis_prefix)
             drafts.append(
-                _Draft(ParagraphKind.OPERATIVE, int(number.group("number")), cue, [body], unit.line, unit.offset)
+                _start(ParagraphKind.OPERATIVE, int(number.group("number")), unit, unit.segment(number.end()))
             )
             state = ParagraphKind.OPERATIVE
         elif (sub := P.SUBPARAGRAPH.match(text)) and previous is not None:
             previous.subparagraphs.append(_SubDraft(sub.group("label"), [unit.segment(sub.end())], unit.line))
         elif state is ParagraphKind.PREAMBULAR and _is_preambular(text, unit):
-            drafts.append(
-                _Draft(
-                    ParagraphKind.PREAMBULAR,
-                    None,
-                    P.extract_cue(text, unit.emphasis_prefix),
-                    [unit.segment()],
-                    unit.line,
-                    unit.offset,
-                )
-            )
+            drafts.append(_start(ParagraphKind.PREAMBULAR, None, unit, unit.segment()))
         elif state is None and _is_preambular(text, unit) and P.starts_with_preamble_cue(text):
-            drafts.append(
-                _Draft(
-                    ParagraphKind.PREAMBULAR,
-                    None,
-                    P.extract_cue(text, unit.emphasis_prefix),
-                    [unit.segment()],
-                    unit.line,
-                    unit.offset,
-                )
-            )
+            drafts.append(_start(ParagraphKind.PREAMBULAR, None, unit, unit.segment()))
             state = ParagraphKind.PREAMBULAR
         elif state is ParagraphKind.PREAMBULAR and drafts and _is_unnumbered_operative(text):
-            drafts.append(
-                _Draft(
-                    ParagraphKind.OPERATIVE,
-                    None,
-                    P.extract_cue(text, unit.emphasis_prefix),
-                    [unit.segment()],
-                    unit.line,
-                    unit.offset,
-                )
-            )
+            drafts.append(_start(ParagraphKind.OPERATIVE, None, unit, unit.segment()))
             state = ParagraphKind.OPERATIVE
         elif fragment and not drafts and not leading_partial and text[:1].islower():
             leading_partial = text
@@ -143,6 +114,11 @@ def parse_body(
         end = index
     paragraphs, offsets, diagnostics = _finish(drafts, source, markers)
     return BodyResult(paragraphs, offsets, end, diagnostics, leading_partial if drafts else "")
+
+
+def _start(kind: ParagraphKind, number: int | None, unit: Unit, body: Segment) -> _Draft:
+    """Return a new paragraph opened by ``unit``, its cue read from the body's first words."""
+    return _Draft(kind, number, P.extract_cue(body[0], unit.emphasis_prefix), [body], unit.line, unit.offset)
 
 
 def _continues(previous: _Draft, text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from cndkg.dates import MONTH_PATTERN
 from cndkg.ordinals import ORDINAL_PATTERN
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -236,9 +237,8 @@ SESSION_LINE = re.compile(rf"(?P<ordinal>{ORDINAL_PATTERN})\s+(?:regular\s+|reco
 AGENDA_LINE = re.compile(r"^(?:Provisional\s+)?agenda\s+items?\s+(?P<item>.+?)\s*$", re.IGNORECASE)
 DISTRIBUTION_LINE = re.compile(r"^Distr\.?\s*:?\s*(?:General|Limited|Restricted)\b", re.IGNORECASE)
 ORIGINAL_LINE = re.compile(r"^Original\s*:", re.IGNORECASE)
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-DATE_LINE = re.compile(rf"^(?P<day>\d{{1,2}})\s+(?P<month>{MONTHS})\s+(?P<year>\d{{4}})$")
-PLACE_DATES_LINE = re.compile(rf"^[A-Z][A-Za-z .'-]+,\s+\d{{1,2}}.*(?:{MONTHS}).*\d{{4}}$")
+DATE_LINE = re.compile(rf"^(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$")
+PLACE_DATES_LINE = re.compile(rf"^[A-Z][A-Za-z .'-]+,\s+\d{{1,2}}.*(?:{MONTH_PATTERN}).*\d{{4}}$")
 DOCUMENT_SYMBOL_LINE = re.compile(
     r"^(?P<symbol>(?:A|E|S|ST|UNODC|UNDCP|INCB|TD)(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7})$"
 )
