@@ -234,3 +234,10 @@ def test_environment_credentials_go_only_to_the_named_host(monkeypatch: pytest.M
     (tmp_path / "netrc").write_text("machine elsewhere.example.net login bob password pw\n", encoding="utf-8")
     monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
     assert credentials_for("https://elsewhere.example.net/sparql") == ("bob", "pw")
+
+
+def test_bind_marker_places_values_inside_each_union_branch() -> None:
+    query = "SELECT * WHERE {\n  {\n    # bind\n    ?s ?p ?o\n  } UNION {\n    # bind\n    ?o ?p ?s\n  }\n}"
+    bound = bind(query, {"s": "id:res/cnd/61/11"})
+    assert bound.count("VALUES (?s) { (<https://w3id.org/cndkg/id/res/cnd/61/11>) }") == 2
+    assert "# bind" not in bound

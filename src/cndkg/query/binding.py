@@ -3,7 +3,9 @@
 A value becomes an IRI (validated: no spaces, quotes or angle brackets), a
 prefixed name expanded with the project's prefixes, or a literal escaped by
 rdflib's N3 serializer; the term is then added as a ``VALUES`` block at the
-start of the query's outermost ``WHERE`` group. The same bound text runs on
+start of the query's outermost ``WHERE`` group, or at each line that is just
+``# bind`` (so a query can bind inside each branch of a ``UNION``, where the
+engine starts from the bound value). The same bound text runs on
 every engine (in-process Oxigraph, the project's server, any endpoint), so
 answers compare row for row.
 """
@@ -22,6 +24,7 @@ _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):(?P<local>[\w.\-/#%]*)$")
 _LOOKS_LIKE_IRI = re.compile(r"^(?:https?|urn|file|ftp):")
 _VARIABLE = re.compile(r"^[A-Za-z_]\w*$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_MARKER = re.compile(r"^([ \t]*)# bind[ \t]*$", re.MULTILINE)
 
 
 class QueryError(CndkgError):
@@ -62,13 +65,15 @@ def bind(query: str, values: dict[str, str]) -> str:
     for name in values:
         if not _VARIABLE.match(name):
             raise QueryError(f"not a variable name: {name!r}")
+    names = " ".join(f"?{name}" for name in values)
+    terms = " ".join(to_term(value) for value in values.values())
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    if _MARKER.search(query):
+        return _MARKER.sub(lambda m: m.group(1) + block, query)
     where = _WHERE.search(_without_comments(query))
     if where is None:
         raise QueryError("cannot bind parameters: the query has no 'WHERE {' group")
-    names = " ".join(f"?{name}" for name in values)
-    terms = " ".join(to_term(value) for value in values.values())
-    block = f"\n  VALUES ({names}) {{ ({terms}) }}\n"
-    return query[: where.end()] + block + query[where.end() :]
+    return query[: where.end()] + "\n  " + block + "\n" + query[where.end() :]
 
 
 def _without_comments(query: str) -> str:
