@@ -468,3 +468,33 @@ def test_virtuoso_listens_on_loopback_only(virtuoso: Virtuoso):
     if Path("/proc/net/tcp").is_file():
         assert listening_addresses(port) == {"0100007F"}
         assert listening_addresses(virtuoso.sql_port) == {"0100007F"}  # its SQL (isql) port, too
+
+
+def test_guard_stops_a_runaway_query_and_keeps_answering(dump: Path) -> None:
+    """`cndkg serve`'s guard: a query Oxigraph's own timeout cannot cancel is cut off, the server restarted."""
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from cndkg.query.engines import run_endpoint
+    from cndkg.query.guard import GuardedServer
+
+    explosive = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with GuardedServer(dump, timeout_s=1) as guard:
+        assert guard.query_url.startswith("http://127.0.0.1:")
+        first_pid = guard.backend.process.pid if guard.backend.process else None
+        started = time.monotonic()
+        with pytest.raises(QueryError):
+            run_endpoint(guard.query_url, explosive, timeout=30)
+        assert time.monotonic() - started < 15
+        assert guard.restarts >= 1 and guard.backend.process is not None
+        assert guard.backend.process.pid != first_pid
+        answer = run_endpoint(guard.query_url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30)
+        assert int(answer.rows[0]["n"].value) > 4000
+        insert = urllib.parse.urlencode({"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}).encode()
+        for url in (guard.query_url.replace("/query", "/update"), guard.query_url.replace("/query", "/store")):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(url, data=insert, method="POST"), timeout=10)
+            assert refused.value.code == 403
+    assert guard.backend.process is None

@@ -234,10 +234,10 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from cndkg.query.server import OxigraphServer
+    from cndkg.query.guard import GuardedServer
     from cndkg.serve import serve_site
 
-    with OxigraphServer(args.out / "cndkg.nt", host=args.host, port=args.sparql_port, timeout_s=args.timeout) as server:
+    with GuardedServer(args.out / "cndkg.nt", host=args.host, port=args.sparql_port, timeout_s=args.timeout) as server:
         print(f"cndkg: SPARQL endpoint (read-only) at {server.query_url}", file=sys.stderr)
         serve_site(args.out, host=args.host, port=args.port)
     return 0

@@ -81,6 +81,12 @@ class OxigraphServer:
             )
             if loaded.returncode != 0:
                 raise QueryError(f"oxigraph could not load {self.dump}: {loaded.stderr.strip()[:300]}")
+        self._launch()
+        return self
+
+    def _launch(self) -> None:
+        """Start the server process on the loaded database and wait until it answers."""
+        binary = oxigraph_binary()
         command = [
             binary,
             "serve-read-only" if self.read_only else "serve",
@@ -98,7 +104,11 @@ class OxigraphServer:
         self._log = tempfile.TemporaryFile(prefix="cndkg-oxigraph-")  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log)
         self._wait_until_ready()
-        return self
+
+    def restart(self) -> None:
+        """Kill the server process (a runaway query cannot outlive this) and start it again on the same data."""
+        self._terminate()
+        self._launch()
 
     def _wait_until_ready(self, seconds: float = 20.0) -> None:
         """Poll ``ASK {}`` until the server answers; raise with its stderr if it dies or never answers."""
@@ -128,6 +138,11 @@ class OxigraphServer:
 
     def stop(self) -> None:
         """Stop the server by its PID and delete its database folder."""
+        self._terminate()
+        shutil.rmtree(self.location, ignore_errors=True)
+
+    def _terminate(self) -> None:
+        """Stop the server process by its PID (SIGTERM, then SIGKILL) and close its log."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -139,7 +154,6 @@ class OxigraphServer:
             self._log.close()
             self._log = None
         self.process = None
-        shutil.rmtree(self.location, ignore_errors=True)
 
     def __enter__(self) -> OxigraphServer:
         return self.start()

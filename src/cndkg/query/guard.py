@@ -1,0 +1,130 @@
+"""A guard in front of the project's Oxigraph server: read-only and bounded in wall time.
+
+Oxigraph's own ``--timeout-s`` cancels most queries but not all shapes (some
+joins and sorts run on after the client gave up). The guard forwards only
+``/query`` to the server on an internal port, answers ``403`` to updates and
+Graph Store writes, and when a query overruns its time it kills the server
+process and starts it again on the same database (a fraction of a second),
+answering ``503``: one bad query can never hold the endpoint.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from cndkg.query.server import OxigraphServer
+from cndkg.serve import free_port
+
+_FORWARDED = ("Accept", "Content-Type")
+
+
+class GuardedServer:
+    """The public SPARQL endpoint of ``cndkg serve``, as a context manager."""
+
+    def __init__(self, dump: Path, *, host: str = "127.0.0.1", port: int = 0, timeout_s: int = 10) -> None:
+        self.backend = OxigraphServer(dump, host="127.0.0.1", timeout_s=timeout_s)
+        self.host = host
+        self.port = port or free_port(host)
+        self.timeout_s = timeout_s
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._http: http.server.ThreadingHTTPServer | None = None
+
+    @property
+    def query_url(self) -> str:
+        """Return the public query endpoint."""
+        return f"http://{self.host}:{self.port}/query"
+
+    def start(self) -> GuardedServer:
+        """Start the backend and the guard; return self."""
+        self.backend.start()
+        guard = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                """Stay quiet."""
+
+            def do_GET(self) -> None:
+                guard.forward(self, None)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                guard.forward(self, self.rfile.read(length) if length else b"")
+
+            def do_PUT(self) -> None:
+                guard.refuse(self)
+
+            do_DELETE = do_PUT
+            do_PATCH = do_PUT
+
+        self._http = http.server.ThreadingHTTPServer((self.host, self.port), Handler)
+        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        return self
+
+    def refuse(self, request: http.server.BaseHTTPRequestHandler) -> None:
+        """Answer 403: this endpoint is read-only."""
+        self._reply(request, 403, b"this SPARQL endpoint is read-only\n")
+
+    def forward(self, request: http.server.BaseHTTPRequestHandler, body: bytes | None) -> None:
+        """Pass a query to the backend within the time bound; restart the backend when it overruns."""
+        path = request.path
+        if not (path == "/query" or path.startswith("/query?")):
+            self.refuse(request)
+            return
+        headers = {name: request.headers[name] for name in _FORWARDED if request.headers.get(name)}
+        upstream = urllib.request.Request(
+            self.backend.url + path, data=body, headers=headers, method="POST" if body is not None else "GET"
+        )
+        try:
+            with urllib.request.urlopen(upstream, timeout=self.timeout_s + 1) as answer:
+                data = answer.read()
+                self._reply(request, answer.status, data, answer.headers.get("Content-Type"))
+        except urllib.error.HTTPError as error:
+            self._reply(request, error.code, error.read(), error.headers.get("Content-Type"))
+        except (TimeoutError, urllib.error.URLError, ConnectionError):
+            self._restart_backend()
+            self._reply(request, 503, f"the query ran over {self.timeout_s} s and was stopped\n".encode())
+
+    def _restart_backend(self) -> None:
+        """Restart the backend once, even if several overrunning requests ask at the same time."""
+        with self._lock:
+            self.restarts += 1
+            self.backend.restart()
+
+    @staticmethod
+    def _reply(
+        request: http.server.BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        content_type: str | None = "text/plain; charset=utf-8",
+    ) -> None:
+        """Send a complete answer (the client may be gone: that is not an error here)."""
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", content_type or "text/plain; charset=utf-8")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def stop(self) -> None:
+        """Stop the guard and the backend (by PID)."""
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        self.backend.stop()
+
+    def __enter__(self) -> GuardedServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
