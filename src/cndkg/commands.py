@@ -94,9 +94,12 @@ def _progress_printer(quiet: bool) -> Callable[[str], None] | None:
     """Return a progress callback: stage lines on a terminal, nothing when piped or quiet."""
     if quiet or not sys.stderr.isatty():
         return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
 
     def show(message: str) -> None:
-        print(f"cndkg: {message}", file=sys.stderr, flush=True)
+        console.log(f"[bold]cndkg[/bold] {message}", highlight=False)
 
     return show
 

@@ -64,6 +64,11 @@ class GraphResult:
             self._store.bulk_load(input=self.ntriples, format=ox.RdfFormat.N_TRIPLES)
         return self._store
 
+    def release_ntriples(self) -> None:
+        """Drop the N-Triples bytes once the store holds them (the rdflib view is then made from the store)."""
+        self.store  # noqa: B018 - make sure the store is loaded before the bytes go
+        self.ntriples = b""
+
     @property
     def graph(self) -> Graph:
         """Return the triples as an rdflib graph with the project's prefixes bound (parsed once)."""
@@ -71,7 +76,8 @@ class GraphResult:
             graph = Graph()
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace)
-            graph.parse(data=self.ntriples.decode("utf-8"), format="nt")
+            data = self.ntriples or self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+            graph.parse(data=data.decode("utf-8"), format="nt")
             self._graph = graph
         return self._graph
 
@@ -155,7 +161,11 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> Graph
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
     lines = sorted(triples.lines)
-    return GraphResult(("\n".join(lines) + "\n").encode("utf-8"), len(lines), diagnostics)
+    triples.lines.clear()
+    text = "\n".join(lines) + "\n"
+    count = len(lines)
+    del lines
+    return GraphResult(text.encode("utf-8"), count, diagnostics)
 
 
 def link_drafts(resolved: list[ResolvedResolution]) -> dict[str, str]:
