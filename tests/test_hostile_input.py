@@ -22,8 +22,10 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from cndkg.iris import IriError, Minter, slug
-from cndkg.pipeline import collect_sources, read_sources
+from cndkg.parse_parallel import parse_sources
+from cndkg.pipeline import collect_sources, lexicon_for
 from cndkg.read import read
+from cndkg.registry import load_registry
 
 from .conftest import SEED_ADOPTED_57_4, segment_text
 
@@ -158,9 +160,9 @@ def test_source_that_disappears_mid_run(tmp_path: Path) -> None:
         (tmp_path / name).write_text(GOOD, encoding="utf-8")
     sources, _ = collect_sources([tmp_path / "a.txt", tmp_path / "b.txt"], tmp_path)
     (tmp_path / "a.txt").unlink()
-    documents, read_problems = read_sources(sources)
-    assert [d.path for d in documents] == ["b.txt"]
-    assert [str(p) for p in read_problems] == [
+    parsed = parse_sources(sources, None, frozenset(), lexicon_for(load_registry()))
+    assert [r.source for r in parsed.records] == ["b.txt"]
+    assert [str(p) for p in parsed.problems] == [
         "a.txt: error: file not found (was it moved or deleted while cndkg ran?)"
     ]
 
@@ -297,3 +299,12 @@ def test_crash_injected_mid_build_leaves_previous_output_intact(
         build(BuildOptions(sources=[], out=out, search=False))
     assert tree_hashes(out) == before
     assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
+
+
+def test_two_folders_with_the_same_file_name_are_reported_not_merged(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(GOOD, encoding="utf-8")
+    result = cndkg("parse", "a", "b", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "x.txt: error: two sources have this name" in result.stderr

@@ -241,3 +241,18 @@ def test_bind_marker_places_values_inside_each_union_branch() -> None:
     bound = bind(query, {"s": "id:res/cnd/61/11"})
     assert bound.count("VALUES (?s) { (<https://w3id.org/cndkg/id/res/cnd/61/11>) }") == 2
     assert "# bind" not in bound
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://e.org/ns#> SELECT * WHERE { ?s ex:p ?t }",
+        "SELECT * { ?s ?p ?t }",
+        "ASK { ?s ?p ?t }",
+        'SELECT * WHERE { ?s ?p "a # not a comment" . ?s ?q ?t }',
+    ],
+)
+def test_bind_finds_the_group_past_iris_strings_and_without_where(query: str) -> None:
+    bound = bind(query, {"t": "5"})
+    assert 'VALUES (?t) { ("5"^^<http://www.w3.org/2001/XMLSchema#integer>) }' in bound
+    assert bound.index("VALUES") > bound.index("{")

@@ -596,3 +596,22 @@ def test_colliding_iris_are_made_unique_and_repeats_reported(tmp_path: Path, reg
     base = "https://w3id.org/cndkg/id/draft/cnd/65/a-title-that-is-the-same-for-both-drafts"
     assert iris == [base, base + "-2", "https://w3id.org/cndkg/id/res/cnd/57/4"]
     assert any("d.txt:1: warning: resolution 57/4 already appears at c.txt:1" in str(d) for d in corpus.diagnostics)
+
+
+def test_suffixed_iris_never_collide_with_natural_ones(tmp_path: Path, registry: Registry) -> None:
+    from cndkg.pipeline import run_pipeline
+
+    def draft(title: str) -> str:
+        return (
+            f"Sixty-fifth session\n\nChile: draft resolution\n\n{title}\n\nThe Commission on Narcotic Drugs,\n\n"
+            "Noting a,\n\n1. Invites b.\n"
+        )
+
+    for name, title in (
+        ("a.txt", "Promoting recovery"),
+        ("b.txt", "Promoting recovery"),
+        ("c.txt", "Promoting recovery 2"),
+    ):
+        (tmp_path / name).write_text(draft(title), encoding="utf-8")
+    iris = [item.iri for item in run_pipeline([tmp_path], registry, root=tmp_path).resolved]
+    assert len(set(iris)) == 3

@@ -271,3 +271,24 @@ def test_sponsor_line_wrapped_before_the_colon(tmp_path: Path) -> None:
     [record] = segment_text(text, tmp_path)
     assert record.header.sponsors == ("Argentina", "Chile", "Peru")
     assert record.header.title == "Title words"
+
+
+def test_quoted_amendment_after_as_follows_continues_the_paragraph(tmp_path: Path) -> None:
+    text = (
+        "Resolution 60/5\n\nT\n\nThe Commission on Narcotic Drugs,\n\nRecalling x,\n\n"
+        "1. *Decides* to amend paragraph 3 of resolution 59/1 to read as follows:\n\n"
+        "“Requests the secretariat to report annually;”\n\n2. *Requests* a;\n\n3. *Invites* b.\n"
+    )
+    [record] = segment_text(text, tmp_path, "amend.md")
+    assert [p.number for p in record.operative] == [1, 2, 3]
+    assert record.operative[0].text.endswith("as follows: “Requests the secretariat to report annually;”")
+
+
+def test_body_that_stops_early_is_reported(tmp_path: Path) -> None:
+    text = (
+        "Resolution 60/6\n\nT\n\nThe Commission on Narcotic Drugs,\n\nRecalling x,\n\n1. Requests a;\n\n"
+        "TABLE 3. Figures\n\n2. Invites b.\n"
+    )
+    [record] = segment_text(text, tmp_path)
+    assert len(record.operative) == 1
+    assert any(d.code == "stopped-early" and d.line == 11 for d in record.diagnostics)

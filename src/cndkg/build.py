@@ -7,6 +7,7 @@ everything succeeded (see :mod:`cndkg.publish.atomic`).
 
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import sys
@@ -107,6 +108,8 @@ def build(options: BuildOptions) -> BuildReport:
     shapes (unless allow_invalid).
     """
     report = BuildReport()
+    if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
+        raise BuildError(f"--sparql-endpoint is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
     progress = options.progress
     sources, problems = collect_sources(options.sources or [str(data_dir("corpus"))], options.root)

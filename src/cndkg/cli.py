@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from cndkg import __version__
 from cndkg.errors import CndkgError
 from cndkg.model import Diagnostic, Severity
+from cndkg.publish.atomic import Interrupted
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -36,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return handler(args)
-    except KeyboardInterrupt:
-        print("cndkg: interrupted", file=sys.stderr)
+    except (KeyboardInterrupt, Interrupted):
+        print("cndkg: interrupted; the previous output is untouched", file=sys.stderr)
         return EXIT_INTERRUPTED
     except CndkgError as error:
         if args.debug:
@@ -164,11 +164,6 @@ def _run_cite(args: argparse.Namespace) -> int:
     if corpus.failed_sources:
         return EXIT_BAD_INPUT
     return EXIT_PROBLEMS if args.strict and unresolved else EXIT_OK
-
-
-def existing_path(value: str) -> Path:
-    """Return ``value`` as a Path (argparse type for options naming files)."""
-    return Path(value)
 
 
 if __name__ == "__main__":

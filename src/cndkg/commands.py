@@ -76,10 +76,7 @@ def _run_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=progress,
     )
-    try:
-        result = build(options)
-    except CndkgError:
-        raise
+    result = build(options)
     if not args.quiet:
         report(result.diagnostics, minimum=Severity.INFO if args.verbose else Severity.WARNING)
         print_summary(result)
@@ -194,7 +191,12 @@ def _add_query(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     command.add_argument("--endpoint", help="query this SPARQL 1.1 endpoint instead (e.g. the project's server)")
     command.add_argument(
-        "--server", action="store_true", help="query the project's own server started by 'cndkg serve' (127.0.0.1:7878)"
+        "--server",
+        nargs="?",
+        const=7878,
+        type=int,
+        metavar="PORT",
+        help="query the project's own server started by 'cndkg serve' (127.0.0.1, default port 7878)",
     )
     command.add_argument("--default-graph", help="named graph to query at the endpoint (default-graph-uri)")
     command.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
@@ -218,7 +220,7 @@ def _run_query(args: argparse.Namespace) -> int:
     if args.show:
         print(text)
         return 0
-    endpoint = "http://127.0.0.1:7878/query" if args.server else args.endpoint
+    endpoint = f"http://127.0.0.1:{args.server}/query" if args.server else args.endpoint
     store = None if endpoint else load_store(args.graph)
     result = run(text, store=store, endpoint=endpoint, graph=args.default_graph, timeout=args.timeout)
     print(render(result, args.format, base="https://w3id.org/cndkg/"))
@@ -296,7 +298,6 @@ def _run_bench(args: argparse.Namespace) -> int:
     import json
 
     from cndkg.bench.run import bench, table
-    from cndkg.errors import CndkgError
 
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

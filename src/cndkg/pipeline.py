@@ -11,13 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cndkg.errors import SourceError
-from cndkg.find import Lexicon, find
+from cndkg.find import Lexicon
 from cndkg.model import Diagnostic, ResolvedResolution, Severity, SourceDocument
-from cndkg.read import SUPPORTED_SUFFIXES, read
+from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
 from cndkg.resolve import assign_iris, resolve
-from cndkg.segment import segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +62,31 @@ def collect_sources(arguments: Iterable[str | Path], root: Path | None = None) -
                 )
             for file in found:
                 name = _display_name(file, path if root is None else root)
-                sources[name] = Source(file, name)
+                _add_source(sources, problems, Source(file, name))
         elif path.exists():
             name = _display_name(path, root) if root else str(argument)
-            sources[name] = Source(path, name)
+            _add_source(sources, problems, Source(path, name))
         else:
             problems.append(Diagnostic(str(argument), 0, "no such file or folder", Severity.ERROR, "missing-source"))
     return [sources[name] for name in sorted(sources)], problems
+
+
+def _add_source(sources: dict[str, Source], problems: list[Diagnostic], source: Source) -> None:
+    """Add a source unless another file already has its name (then report both, keep the first)."""
+    other = sources.get(source.name)
+    if other is None:
+        sources[source.name] = source
+    elif other.path.resolve() != source.path.resolve():
+        problems.append(
+            Diagnostic(
+                source.name,
+                0,
+                f"two sources have this name ({other.path} and {source.path}): "
+                "the second is left out; build the folders separately or rename one",
+                Severity.ERROR,
+                "name-collision",
+            )
+        )
 
 
 def _display_name(path: Path, root: Path | None) -> str:
@@ -83,22 +99,6 @@ def _display_name(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def read_sources(sources: list[Source], encoding: str | None = None) -> tuple[list[SourceDocument], list[Diagnostic]]:
-    """Read every source; a file that cannot be read becomes an error diagnostic.
-
-    Takes the sources and an optional encoding. Returns the documents read and
-    one diagnostic per failed file (``file:line: message``).
-    """
-    documents: list[SourceDocument] = []
-    problems: list[Diagnostic] = []
-    for source in sources:
-        try:
-            documents.append(read(source.path, encoding=encoding, display=source.name))
-        except SourceError as error:
-            problems.append(Diagnostic(error.path, error.line or 0, error.message, Severity.ERROR, "unreadable"))
-    return documents, problems
-
-
 def lexicon_for(registry: Registry) -> Lexicon:
     """Return the finder's name lexicon compiled from the registry's labels."""
     return Lexicon.from_names(
@@ -107,46 +107,32 @@ def lexicon_for(registry: Registry) -> Lexicon:
     )
 
 
-def process_documents(
-    documents: list[SourceDocument], registry: Registry
-) -> tuple[list[ResolvedResolution], list[Diagnostic]]:
-    """Segment, find and resolve every document.
-
-    Takes the documents and the registry. Returns the resolved resolutions in
-    document order and the diagnostics of files that held no resolution.
-    """
-    lexicon = lexicon_for(registry)
-    problems: list[Diagnostic] = []
-    records = []
-    for document in documents:
-        found = segment(document, registry.state_names_with_and)
-        if not found:
-            problems.append(_no_resolution(document.path))
-        records.extend(found)
-    iris, duplicates = assign_iris(records, registry)
-    resolved = [resolve(r, find(r, lexicon), registry, iri=iri) for r, iri in zip(records, iris, strict=True) if iri]
-    return resolved, problems + duplicates
-
-
-def _no_resolution(path: str) -> Diagnostic:
-    """Return the warning for a file that holds no resolution."""
-    message = 'no resolution found: no enacting formula such as "The Commission on Narcotic Drugs," and no numbered'
-    return Diagnostic(path, 1, message + " paragraphs", Severity.WARNING, "no-resolution")
-
-
 def run_pipeline(
-    arguments: Iterable[str | Path], registry: Registry, *, encoding: str | None = None, root: Path | None = None
+    arguments: Iterable[str | Path],
+    registry: Registry,
+    *,
+    encoding: str | None = None,
+    root: Path | None = None,
+    jobs: int | None = 1,
 ) -> Corpus:
     """Run read -> segment -> find -> resolve over the given files and folders.
 
-    Takes source paths, the registry, an optional encoding and the folder that
-    names are reported relative to. Returns the :class:`Corpus`.
+    Takes source paths, the registry, an optional encoding, the folder that
+    names are reported relative to and the number of processes for the
+    per-file stages. Returns the :class:`Corpus`.
     """
+    from cndkg.parse_parallel import parse_all
+
     sources, problems = collect_sources(arguments, root)
-    documents, read_problems = read_sources(sources, encoding)
-    resolved, segment_problems = process_documents(documents, registry)
-    corpus = Corpus(documents, resolved, problems + read_problems + segment_problems)
-    corpus.failed_sources = [d.source for d in read_problems]
+    parsed, _ = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), jobs)
+    iris, duplicates = assign_iris(parsed.records, registry)
+    resolved = [
+        resolve(record, mentions, registry, iri=iri)
+        for record, mentions, iri in zip(parsed.records, parsed.mentions, iris, strict=True)
+        if iri
+    ]
+    corpus = Corpus([], resolved, problems + parsed.problems + duplicates)
+    corpus.failed_sources = [d.source for d in problems + parsed.problems if d.severity is Severity.ERROR]
     for item in resolved:
         corpus.diagnostics.extend(item.diagnostics)
     return corpus

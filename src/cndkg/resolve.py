@@ -111,7 +111,11 @@ def assign_iris(records: list[ResolutionRecord], registry: Registry) -> tuple[li
             iris.append(None)
             continue
         counts[iri] = counts.get(iri, 1) + 1
-        iris.append(f"{iri}-{counts[iri]}")
+        while f"{iri}-{counts[iri]}" in seen:
+            counts[iri] += 1
+        unique = f"{iri}-{counts[iri]}"
+        seen[unique] = record
+        iris.append(unique)
     return iris, notes
 
 

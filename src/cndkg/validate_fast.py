@@ -20,6 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from cndkg.errors import BuildError
 from cndkg.namespaces import RDF, SH, XSD
 from cndkg.validate import ValidationOutcome, Violation, locate_in, short
 
@@ -56,8 +57,11 @@ _HANDLED = {
 }
 
 
-class Unsupported(ValueError):
+class Unsupported(BuildError):
     """A shape uses SHACL the fast path does not compile (use the pySHACL reference instead)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the fast validator does not compile {what}; build with --validator pyshacl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +283,13 @@ def _report(found: list[tuple[str, str, str, str, str, str]], base: str) -> Grap
         if path:
             report.add((result, SH.resultPath, URIRef(path)))
         if value:
-            report.add((result, SH.value, Literal(value)))
+            report.add(
+                (
+                    result,
+                    SH.value,
+                    URIRef(value) if value.startswith(("http://", "https://", "urn:")) else Literal(value),
+                )
+            )
         if message:
             report.add((result, SH.resultMessage, Literal(message)))
     return report

@@ -235,7 +235,7 @@ def _describe_record(
         triples.text(note, CNDKG.text, footnote.text)
         triples.integer(note, CNDKG.sourceLine, footnote.line)
     _describe_citations(triples, item, minter, source)
-    _describe_mandates(triples, item)
+    _describe_mandates(triples, item, minter)
     for paragraph_iri, text, _line in item.unresolved:
         triples.text(paragraph_iri, CNDKG.unresolvedMention, text)
     for document in record.session_documents:
@@ -327,12 +327,12 @@ def _describe_citations(triples: _Triples, item: ResolvedResolution, minter: Min
             triples.add(node, CNDKG.inFootnote, minter.footnote(item.iri, mention.location.key))
 
 
-def _describe_mandates(triples: _Triples, item: ResolvedResolution) -> None:
+def _describe_mandates(triples: _Triples, item: ResolvedResolution, minter: Minter) -> None:
     """Add reporting mandates with their paragraph, addressees and due session."""
     counters: dict[str, int] = {}
     for mandate in sorted(item.mandates, key=lambda m: (m.paragraph, m.due_session)):
         counters[mandate.paragraph] = counters.get(mandate.paragraph, 0) + 1
-        node = f"{mandate.paragraph}-mandate{counters[mandate.paragraph]}"
+        node = minter.mandate(mandate.paragraph, counters[mandate.paragraph])
         triples.add(node, RDF.type, CNDKG.ReportingMandate)
         triples.add(node, CNDKG.mandatedBy, mandate.paragraph)
         triples.add(node, CNDKG.dueSession, mandate.due_session)

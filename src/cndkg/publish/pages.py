@@ -51,11 +51,6 @@ _SPONSOR = str(CNDKG.sponsor)
 _DUE_SESSION = str(CNDKG.dueSession)
 
 
-def _DOCUMENTS_OF(data: SiteData) -> set[str]:
-    """Return the set of document entities (cached on the site data)."""
-    return set(data.members(str(CNDKG.Document)))
-
-
 _TEXT_KINDS = ("Resolution", "Draft resolution", "Resolution fragment")
 
 
@@ -169,7 +164,8 @@ def _related_lists(data: SiteData, iri: str, path: str, kind: str) -> list[dict[
     if kind == "Session":
         members = [s for s in data.inverse(_SESSION).get(iri, []) if s in data.resolved]
         lists.append(_entity_list(data, path, "Resolutions and drafts of this session", members))
-        documents = [d for d in data.inverse(_SESSION).get(iri, []) if d in _DOCUMENTS_OF(data)]
+        all_documents = set(data.members(str(CNDKG.Document)))
+        documents = [d for d in data.inverse(_SESSION).get(iri, []) if d in all_documents]
         lists.append(_entity_list(data, path, "Documents of this session", documents))
         due = list(data.inverse(_DUE_SESSION).get(iri, []))
         lists.append(_mandate_list(data, path, "Reports due at this session", due))

@@ -23,7 +23,7 @@ _IRI = re.compile(r"^(?:https?|urn|file|mailto|tag|ftp):[^\s<>\"{}|\\^`]+$")
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*):(?P<local>[\w.\-/#%]*)$")
 _LOOKS_LIKE_IRI = re.compile(r"^(?:https?|urn|file|ftp):")
 _VARIABLE = re.compile(r"^[A-Za-z_]\w*$")
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_WHERE = re.compile(r"\bWHERE\s*\{|\b(?:ASK|SELECT\s[^{]*?|CONSTRUCT|DESCRIBE\s[^{]*?)\s*\{", re.IGNORECASE)
 _MARKER = re.compile(r"^([ \t]*)# bind[ \t]*$", re.MULTILINE)
 
 
@@ -77,5 +77,8 @@ def bind(query: str, values: dict[str, str]) -> str:
 
 
 def _without_comments(query: str) -> str:
-    """Return the query with comments blanked out (same length, so offsets still match)."""
-    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), query)
+    """Return the query with IRIs, strings and comments blanked out (same length, so offsets still match)."""
+    blank = re.sub(
+        r"<[^<>\s\"{}|^`\\]*>|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", lambda m: " " * len(m.group(0)), query
+    )
+    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), blank)

@@ -92,6 +92,8 @@ def run_local(store: ox.Store, query: str) -> Result:
         answer = store.query(query)
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
+    except (OSError, ValueError) as error:
+        raise QueryError(f"the query could not run: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from cndkg.query.binding import QueryError
 from cndkg.query.server import OxigraphServer
 from cndkg.serve import free_port
 
@@ -32,6 +33,7 @@ class GuardedServer:
         self.port = port or free_port(host)
         self.timeout_s = timeout_s
         self.restarts = 0
+        self._generation = 0
         self._lock = threading.Lock()
         self._http: http.server.ThreadingHTTPServer | None = None
 
@@ -41,8 +43,17 @@ class GuardedServer:
         return f"http://{self.host}:{self.port}/query"
 
     def start(self) -> GuardedServer:
-        """Start the backend and the guard; return self."""
+        """Start the backend and the guard; return self (both stopped again if either fails)."""
         self.backend.start()
+        try:
+            self._serve()
+        except BaseException:
+            self.backend.stop()
+            raise
+        return self
+
+    def _serve(self) -> None:
+        """Start the guard's HTTP server in a thread; raise QueryError when its port cannot be used."""
         guard = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -62,9 +73,11 @@ class GuardedServer:
             do_DELETE = do_PUT
             do_PATCH = do_PUT
 
-        self._http = http.server.ThreadingHTTPServer((self.host, self.port), Handler)
+        try:
+            self._http = http.server.ThreadingHTTPServer((self.host, self.port), Handler)
+        except OSError as error:
+            raise QueryError(f"cannot listen on {self.host}:{self.port}: {error.strerror or error}") from None
         threading.Thread(target=self._http.serve_forever, daemon=True).start()
-        return self
 
     def refuse(self, request: http.server.BaseHTTPRequestHandler) -> None:
         """Answer 403: this endpoint is read-only."""
@@ -77,6 +90,7 @@ class GuardedServer:
             self.refuse(request)
             return
         headers = {name: request.headers[name] for name in _FORWARDED if request.headers.get(name)}
+        generation = self._generation
         upstream = urllib.request.Request(
             self.backend.url + path, data=body, headers=headers, method="POST" if body is not None else "GET"
         )
@@ -86,14 +100,20 @@ class GuardedServer:
                 self._reply(request, answer.status, data, answer.headers.get("Content-Type"))
         except urllib.error.HTTPError as error:
             self._reply(request, error.code, error.read(), error.headers.get("Content-Type"))
-        except (TimeoutError, urllib.error.URLError, ConnectionError):
-            self._restart_backend()
-            self._reply(request, 503, f"the query ran over {self.timeout_s} s and was stopped\n".encode())
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
+            overran = isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError)
+            if overran:
+                self._restart_backend(generation)
+            message = f"the query ran over {self.timeout_s} s and was stopped" if overran else "the server restarted"
+            self._reply(request, 503, f"{message}; try again\n".encode())
 
-    def _restart_backend(self) -> None:
-        """Restart the backend once, even if several overrunning requests ask at the same time."""
+    def _restart_backend(self, generation: int) -> None:
+        """Restart the backend once per overrun: requests that began before a restart do not restart it again."""
         with self._lock:
+            if generation != self._generation:
+                return
             self.restarts += 1
+            self._generation += 1
             self.backend.restart()
 
     @staticmethod

@@ -12,6 +12,7 @@ from the command line, and are never printed.
 from __future__ import annotations
 
 import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -112,6 +113,8 @@ def push(
     """
     if not dump.is_file():
         raise QueryError(f"{dump}: no dump here (run 'cndkg build' first)")
+    if graph is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", graph):
+        raise QueryError(f"--graph is not a valid IRI: {graph!r}")
     data = dump.read_bytes()
     if protocol == "gsp":
         query = urllib.parse.urlencode({graph_param: graph}) if graph else "default"

@@ -55,7 +55,7 @@ class OxigraphServer:
         self.union_default_graph = union_default_graph
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
-        self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
+        self.location = Path()
 
     @property
     def url(self) -> str:
@@ -68,7 +68,21 @@ class OxigraphServer:
         return f"{self.url}/query"
 
     def start(self) -> OxigraphServer:
-        """Load the dump, start the server and wait until it answers; return self."""
+        """Load the dump, start the server and wait until it answers; return self.
+
+        On any failure the process and the database folder are cleaned up before the error goes on.
+        """
+        self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
+        try:
+            self._load()
+            self._launch()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _load(self) -> None:
+        """Load the dump (if any) into the database folder."""
         binary = oxigraph_binary()
         if self.dump is not None:
             if not self.dump.is_file():
@@ -81,8 +95,6 @@ class OxigraphServer:
             )
             if loaded.returncode != 0:
                 raise QueryError(f"oxigraph could not load {self.dump}: {loaded.stderr.strip()[:300]}")
-        self._launch()
-        return self
 
     def _launch(self) -> None:
         """Start the server process on the loaded database and wait until it answers."""
@@ -139,7 +151,8 @@ class OxigraphServer:
     def stop(self) -> None:
         """Stop the server by its PID and delete its database folder."""
         self._terminate()
-        shutil.rmtree(self.location, ignore_errors=True)
+        if self.location != Path():
+            shutil.rmtree(self.location, ignore_errors=True)
 
     def _terminate(self) -> None:
         """Stop the server process by its PID (SIGTERM, then SIGKILL) and close its log."""

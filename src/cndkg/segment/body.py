@@ -15,6 +15,7 @@ from cndkg.model import Diagnostic, FootnoteRef, LineMap, Paragraph, ParagraphKi
 from cndkg.segment import patterns as P
 from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
 
+_OPENING_QUOTES = frozenset("“\"‘'«")
 _SUPERSCRIPT_RUN = re.compile(r"[" + P.SUPERSCRIPTS + r"]+")
 _OLD_MARKER = re.compile(r"(?<![\w/])(?P<label>\d{1,3}|\*{1,3})/(?=[\s,.;:)]|$)")
 _GLUED_MARKER = re.compile(r"(?<![\d]\.)(?<=[A-Za-z)\]”\",;:])(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
@@ -113,7 +114,22 @@ def parse_body(
         index += 1
         end = index
     paragraphs, offsets, diagnostics = _finish(drafts, source, markers)
+    if not fragment:
+        diagnostics += _stopped_early(units, end, stop, source)
     return BodyResult(paragraphs, offsets, end, diagnostics, leading_partial if drafts else "")
+
+
+def _stopped_early(units: list[Unit], end: int, stop: int, source: str) -> tuple[Diagnostic, ...]:
+    """Warn when the body ended but numbered paragraphs follow before the next resolution."""
+    for unit in units[end:stop]:
+        if unit.kind is UnitKind.TEXT and P.OPERATIVE_NUMBER.match(unit.text.strip()):
+            first = next(u for u in units[end:stop] if u.kind is UnitKind.TEXT)
+            message = (
+                f"the resolution's paragraphs stop at line {first.line} ({first.text.strip()[:40]!r} does not "
+                f"read as a paragraph), but numbered text follows at line {unit.line}: check the file there"
+            )
+            return (Diagnostic(source, first.line, message, Severity.WARNING, "stopped-early"),)
+    return ()
 
 
 def _start(kind: ParagraphKind, number: int | None, unit: Unit, body: Segment) -> _Draft:
@@ -122,12 +138,18 @@ def _start(kind: ParagraphKind, number: int | None, unit: Unit, body: Segment) -
 
 
 def _continues(previous: _Draft, text: str) -> bool:
-    """Return True when a unit carries on the paragraph before it."""
-    if P.OPERATIVE_NUMBER.match(text) and P.ends_clause(previous.tail()):
+    """Return True when a unit carries on the paragraph before it.
+
+    It does when the paragraph has not ended, when the unit starts in lower case,
+    and when it is quoted text (an amendment "as follows:") rather than a new
+    numbered paragraph or sub-paragraph.
+    """
+    tail = previous.tail()
+    if (P.OPERATIVE_NUMBER.match(text) or P.SUBPARAGRAPH.match(text)) and P.ends_clause(tail):
         return False
-    if P.SUBPARAGRAPH.match(text) and P.ends_clause(previous.tail()):
-        return False
-    return text[:1].islower() or not P.ends_clause(previous.tail())
+    if text[:1] in _OPENING_QUOTES or tail.rstrip().endswith(":"):
+        return True
+    return text[:1].islower() or not P.ends_clause(tail)
 
 
 def _append_continuation(previous: _Draft, segment: Segment) -> None:
