@@ -114,3 +114,23 @@ def test_directory_and_missing_file_are_clear_errors(tmp_path: Path) -> None:
         read(folder)
     with pytest.raises(SourceError, match="file not found"):
         read(tmp_path / "gone.txt")
+
+
+def test_html_paragraph_spanning_source_lines_keeps_each_mention_on_its_line(tmp_path: Path) -> None:
+    from cndkg.find import find
+    from cndkg.pipeline import lexicon_for
+    from cndkg.registry import load_registry
+    from cndkg.segment import segment
+
+    page = tmp_path / "h.html"
+    page.write_text(
+        "<html><body>\n<p>Resolution 60/1</p>\n<p>Title</p>\n<p>The Commission on Narcotic Drugs,</p>\n"
+        "<p>Recalling the commitments made\n at the sixty-eighth session and\n"
+        " General Assembly resolution 70/1,</p>\n<p>1. Invites a.</p>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    registry = load_registry()
+    [record] = segment(read(page, display="h.html"), registry.state_names_with_and)
+    lines = {m.text: m.line for m in find(record, lexicon_for(registry))}
+    assert lines["sixty-eighth session"] == 6
+    assert lines["General Assembly resolution 70/1"] == 7

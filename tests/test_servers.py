@@ -498,3 +498,50 @@ def test_guard_stops_a_runaway_query_and_keeps_answering(dump: Path) -> None:
                 urllib.request.urlopen(urllib.request.Request(url, data=insert, method="POST"), timeout=10)
             assert refused.value.code == 403
     assert guard.backend.process is None
+
+
+def test_credentials_are_not_sent_on_to_a_redirect_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint that redirects elsewhere never hands the user's credentials to the other host."""
+    import http.server
+    import threading
+
+    seen: list[str | None] = []
+
+    class Target(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.send_response(303)
+            self.send_header("Location", f"http://localhost:{target.server_address[1]}/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    redirect = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (target, redirect):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("CNDKG_SPARQL_HOST", "127.0.0.1")
+        monkeypatch.setenv("CNDKG_SPARQL_USER", "alice")
+        monkeypatch.setenv("CNDKG_SPARQL_PASSWORD", "secret")
+        run_endpoint(f"http://127.0.0.1:{redirect.server_address[1]}/query", "SELECT * WHERE { ?s ?p ?o }", timeout=10)
+        assert seen == [None]
+    finally:
+        for server in (target, redirect):
+            server.shutdown()
+            server.server_close()

@@ -11,6 +11,8 @@ import json
 import re
 import socket
 import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,14 +137,13 @@ def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout
     if graph:
         client.addDefaultGraph(graph)
     login = credentials_for(endpoint)
-    if login:
-        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
-        client.addCustomHttpHeader("Authorization", f"Basic {token}")
     kind = client.queryType
     client.setReturnFormat(N3 if kind in ("CONSTRUCT", "DESCRIBE") else JSON)
     try:
-        response = client.query()
-        raw = response.response.read()
+        if login:
+            raw = _post_with_credentials(endpoint, query, kind, graph, timeout, login)
+        else:
+            raw = client.query().response.read()
     except TimeoutError:
         raise QueryError(f"{endpoint}: no answer within {timeout:g} s (timeout)") from None
     except urllib.error.HTTPError as error:
@@ -167,6 +168,28 @@ def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout
     if not isinstance(data, dict):
         raise QueryError(f"{endpoint}: the answer is not SPARQL JSON results")
     return _from_json(data)
+
+
+def _post_with_credentials(
+    endpoint: str, query: str, kind: str, graph: str | None, timeout: float, login: tuple[str, str]
+) -> bytes:
+    """POST a query with HTTP Basic credentials that are never sent on to a redirect's target.
+
+    SPARQLWrapper's custom headers follow redirects (urllib copies them to the
+    new host); an unredirected header stays with the endpoint the user named.
+    """
+    fields = {"query": query, **({"default-graph-uri": graph} if graph else {})}
+    accept = "text/turtle" if kind in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode(fields).encode("utf-8"),
+        method="POST",
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+    request.add_unredirected_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return bytes(response.read())
 
 
 def _from_json(data: dict[str, object]) -> Result:

@@ -7,6 +7,7 @@ definition, or something to step over (blank lines, page numbers, rules).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,6 +33,25 @@ class RawLine:
     line: int
     heading: bool
     emphasis_prefix: str
+    breaks: tuple[tuple[int, int], ...] = ()
+
+    def segment(self) -> Segment:
+        """Return the line as a segment: white space collapsed, each part on its own source line.
+
+        A plain-text line is one source line; a line read from HTML (a whole
+        ``<p>``) can span several, listed in ``breaks`` as (offset in the line, line).
+        """
+        if not self.breaks:
+            return line_segment(self.text, self.line)
+        collapsed = " ".join(self.text.split())
+        lead = len(self.text) - len(self.text.lstrip())
+        offsets, lines = [0], [self.line]
+        for offset, line in self.breaks:
+            shifted = max(0, min(len(collapsed), offset - lead))
+            if line != lines[-1] and shifted > offsets[-1]:
+                offsets.append(shifted)
+                lines.append(line)
+        return collapsed, LineMap(tuple(offsets), tuple(lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +117,20 @@ def raw_lines(doc: SourceDocument) -> list[RawLine]:
                 begin = start + numbered.end()
                 emphasis = doc.text[begin : starts_emphasis[begin]].strip()
         heading = bool(stripped) and start in whole_marked
-        records.append(RawLine(text, offset, doc.line_at(offset), heading, emphasis))
+        records.append(RawLine(text, offset, doc.line_at(offset), heading, emphasis, _breaks(doc, offset, len(text))))
         offset += len(text) + 1
     return records
+
+
+def _breaks(doc: SourceDocument, offset: int, length: int) -> tuple[tuple[int, int], ...]:
+    """Return where, inside one plain-text line, the source line changes (HTML paragraphs span lines)."""
+    offsets = doc.line_map.offsets
+    index = bisect.bisect_right(offsets, offset)
+    found = []
+    while index < len(offsets) and offsets[index] < offset + length:
+        found.append((offsets[index] - offset, doc.line_map.lines[index]))
+        index += 1
+    return tuple(found)
 
 
 def build_units(lines: list[RawLine]) -> list[Unit]:
@@ -116,7 +147,7 @@ def build_units(lines: list[RawLine]) -> list[Unit]:
 
     def flush_text() -> None:
         if current:
-            text, line_map = join_segments([line_segment(r.text, r.line) for r in current])
+            text, line_map = join_segments([r.segment() for r in current])
             units.append(Unit(UnitKind.TEXT, text, tuple(current), lines=line_map))
             current.clear()
 
@@ -125,7 +156,7 @@ def build_units(lines: list[RawLine]) -> list[Unit]:
         if footnote:
             first = P.FOOTNOTE_DEFINITION.match(footnote[0].text.strip())
             body = first.group("body") if first else footnote[0].text.strip()
-            pieces = [line_segment(body, footnote[0].line), *[line_segment(r.text, r.line) for r in footnote[1:]]]
+            pieces = [line_segment(body, footnote[0].line), *[r.segment() for r in footnote[1:]]]
             text, line_map = join_segments(pieces)
             units.append(Unit(UnitKind.FOOTNOTE, text, tuple(footnote), footnote_label, line_map))
             footnote.clear()
