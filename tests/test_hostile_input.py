@@ -240,7 +240,10 @@ class _Audit(HTMLParser):
 def test_iri_minting_refuses_paths_that_climb(path: str) -> None:
     with pytest.raises(IriError):
         Minter().local(path)
-    assert Minter().page_path("https://w3id.org/cndkg/id/" + path) in (None, "a b", "x/./y/..") or ".." not in path
+    page = Minter().page_path("https://w3id.org/cndkg/id/" + path)
+    assert page is None or (".." not in page.split("/") and not page.startswith("/"))
+    if ".." in path.split("/"):
+        assert page is None
 
 
 def test_slugs_and_source_iris_never_climb() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cndkg.find import Lexicon
-from cndkg.model import Diagnostic, ResolvedResolution, Severity, SourceDocument
+from cndkg.model import Diagnostic, ResolvedResolution, Severity
 from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
 from cndkg.resolve import assign_iris, resolve
@@ -30,7 +30,6 @@ class Source:
 class Corpus:
     """Everything read and resolved from a set of sources."""
 
-    documents: list[SourceDocument] = field(default_factory=list)
     resolved: list[ResolvedResolution] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     failed_sources: list[str] = field(default_factory=list)
@@ -131,7 +130,7 @@ def run_pipeline(
         for record, mentions, iri in zip(parsed.records, parsed.mentions, iris, strict=True)
         if iri
     ]
-    corpus = Corpus([], resolved, problems + parsed.problems + duplicates)
+    corpus = Corpus(resolved, problems + parsed.problems + duplicates)
     corpus.failed_sources = [d.source for d in problems + parsed.problems if d.severity is Severity.ERROR]
     for item in resolved:
         corpus.diagnostics.extend(item.diagnostics)

@@ -279,7 +279,8 @@ def _report(found: list[tuple[str, str, str, str, str, str]], base: str) -> Grap
         report.add((result, SH.focusNode, URIRef(focus)))
         report.add((result, SH.resultSeverity, SH.Violation))
         report.add((result, SH.sourceConstraintComponent, SH[f"{component}ConstraintComponent"]))
-        report.add((result, SH.sourceShape, URIRef(shape) if not shape.startswith("_:") else BNode()))
+        if not shape.startswith("_:"):
+            report.add((result, SH.sourceShape, URIRef(shape)))
         if path:
             report.add((result, SH.resultPath, URIRef(path)))
         if value:

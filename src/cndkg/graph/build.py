@@ -25,7 +25,6 @@ from cndkg.model import (
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHEMA, SKOS, XSD
 from cndkg.registry import Registry, normalise_name
 
-Triple = tuple[Node, Node, Node]
 _CLASS_OF_KIND = {
     "Resolution": CNDKG.Resolution,
     "Decision": CNDKG.Decision,
