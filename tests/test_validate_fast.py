@@ -16,7 +16,7 @@ from rdflib import Graph
 from cndkg.validate import ValidationOutcome, load_shapes, validate_graph
 from cndkg.validate_fast import Unsupported, compile_shapes, validate_store
 
-from .test_shapes import ALLOWED, CASES, as_update, edited, valid_graph
+from .test_shapes import ALLOWED, CASES, PROLOGUE, as_update, edited, valid_graph
 
 BASE = "https://w3id.org/cndkg/"
 
@@ -55,13 +55,35 @@ def test_fast_path_accepts_what_pyshacl_accepts(shapes: Graph, case: str, edit: 
     assert_same(edited(edit), shapes)
 
 
-def test_fast_path_on_a_graph_with_every_violation_at_once(shapes: Graph) -> None:
+def graph_with_every_violation() -> Graph:
     graph = valid_graph()
     for _, edit, focus, path, _ in CASES:
-        graph.update(__import__("tests.test_shapes", fromlist=["PROLOGUE"]).PROLOGUE + as_update(edit, focus, path))
+        graph.update(PROLOGUE + as_update(edit, focus, path))
+    return graph
+
+
+def test_fast_path_on_a_graph_with_every_violation_at_once(shapes: Graph) -> None:
+    graph = graph_with_every_violation()
     reference = validate_graph(graph, shapes)
     assert len(reference.violations) > 50
     assert summary(validate_store(store_of(graph), shapes, BASE)) == summary(reference)
+
+
+def test_checks_on_two_processes_report_what_one_process_reports(shapes: Graph) -> None:
+    store = store_of(graph_with_every_violation())
+    serial = validate_store(store, shapes, BASE, jobs=1)
+    parallel = validate_store(store, shapes, BASE, jobs=2, parallel_from=0)
+    assert len(serial.violations) > 50
+    assert parallel.violations == serial.violations
+    assert parallel.report.serialize(format="nt") == serial.report.serialize(format="nt")
+
+
+def test_several_constraints_on_one_path_are_each_reported(shapes: Graph) -> None:
+    # Datatype and MinInclusive share one compiled query on cndkg:position: a string "x" breaks both.
+    graph = edited('DELETE { ?p cndkg:position ?n } INSERT { ?p cndkg:position "x" } WHERE { ?p cndkg:position ?n }')
+    components = {v.component for v in validate_store(store_of(graph), shapes, BASE).violations}
+    assert {"Datatype", "MinInclusive"} <= components
+    assert_same(graph, shapes)
 
 
 def test_unsupported_shapes_are_refused_not_skipped() -> None:

@@ -147,7 +147,7 @@ def build(options: BuildOptions) -> BuildReport:
         if options.validator == "pyshacl":
             outcome = validate_graph(result.graph, shapes)
         else:
-            outcome = validate_store(store, shapes, registry.minter.base)
+            outcome = validate_store(store, shapes, registry.minter.base, options.jobs)
     report.conforms, report.violations = outcome.conforms, len(outcome.violations)
     if not outcome.conforms and not options.allow_invalid:
         raise ValidationFailed(

@@ -1,0 +1,58 @@
+"""Work spread over forked processes that share the parent's data as it was at the fork.
+
+The validation and site stages read one large in-memory structure (the Oxigraph
+store, the site's indexes). Forking shares it copy-on-write instead of pickling
+it to each worker; only the work items and the (small) results cross processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Shared = TypeVar("Shared")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_task: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def default_jobs(jobs: int | None) -> int:
+    """Return the number of worker processes to use: ``jobs`` if given, else up to two (one per core)."""
+    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Return whether this platform can fork worker processes."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_map(
+    function: Callable[[Shared, Item], Result], shared: Shared, items: Sequence[Item], jobs: int
+) -> list[Result]:
+    """Return ``[function(shared, item) for item in items]``, computed on ``jobs`` forked processes.
+
+    ``shared`` is inherited by the workers, never pickled; items and results are.
+    Runs in this process when ``jobs`` is 1, there is a single item, or the
+    platform cannot fork. Results keep the order of ``items``.
+    """
+    global _task
+    if jobs <= 1 or len(items) < 2 or not can_fork():
+        return [function(shared, item) for item in items]
+    _task = (function, shared)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            return list(pool.map(_run, items))
+    finally:
+        _task = None
+
+
+def _run(item: Any) -> Any:
+    """Run the current task on one item, in a worker (the task came with the fork)."""
+    assert _task is not None, "fork_map's task is set before the workers fork"
+    function, shared = _task
+    return function(shared, item)
