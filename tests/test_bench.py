@@ -46,16 +46,36 @@ def test_bench_smoke_run_prints_json_for_every_stage() -> None:
     assert data["machine"]["cpus"] >= 1
 
 
-def test_parallel_parse_gives_the_same_output_as_one_process(tmp_path: Path) -> None:
+def test_parallel_build_gives_the_same_output_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cndkg.build import BuildOptions, build
 
+    monkeypatch.setattr("cndkg.publish.site.PARALLEL_FROM", 1)  # 80 texts are too few to fork for otherwise
     write_corpus(tmp_path / "src", 80, seed=3)
-    one = build(
-        BuildOptions(sources=[str(tmp_path / "src")], out=tmp_path / "one", site=False, jobs=1, root=tmp_path / "src")
-    )
-    two = build(
-        BuildOptions(sources=[str(tmp_path / "src")], out=tmp_path / "two", site=False, jobs=2, root=tmp_path / "src")
-    )
-    assert one.resolutions == two.resolutions == 80
-    for name in ("cndkg.nt", "cndkg.ttl", "cndkg.jsonld", "void.ttl", "shacl-report.ttl"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    reports = {
+        jobs: build(
+            BuildOptions(
+                sources=[str(tmp_path / "src")],
+                out=tmp_path / str(jobs),
+                search=False,
+                jobs=jobs,
+                root=tmp_path / "src",
+            )
+        )
+        for jobs in (1, 2)
+    }
+    assert reports[1].resolutions == reports[2].resolutions == 80
+    assert reports[1].pages == reports[2].pages > 80
+    one, two = tree_digest(tmp_path / "1"), tree_digest(tmp_path / "2")
+    assert {"cndkg.nt", "cndkg.jsonld", "void.ttl", "index.html", "sitemap.xml"} <= set(one)
+    assert sum(name.endswith("data.jsonld") for name in one) == reports[1].pages - 7  # all but 6 indexes and home
+    assert one == two
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -110,3 +110,16 @@ def test_graph_of_any_input_round_trips_through_its_dump_and_validates(text: str
     assert isomorphic(Graph().parse(data=turtle, format="turtle"), graph)
     outcome = validate_graph(graph)
     assert outcome.conforms in (True, False)
+
+
+SITE_PATHS = st.lists(st.sampled_from(["res", "cnd", "57", "4", "ga", "a.b"]), max_size=5).map("/".join)
+
+
+@given(SITE_PATHS, SITE_PATHS)
+def test_relative_site_links_match_posix_relpath(start: str, target: str) -> None:
+    import posixpath
+
+    from cndkg.publish.sitedata import relative
+
+    link = posixpath.relpath(target or ".", start or ".")
+    assert relative(start, target) == ("./" if link == "." else link + "/")

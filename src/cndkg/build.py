@@ -162,7 +162,7 @@ def build(options: BuildOptions) -> BuildReport:
             if options.site:
                 from cndkg.publish.site import write_site
 
-                report.pages = write_site(work, store, resolved, registry, outcome)
+                report.pages = write_site(work, store, resolved, registry, outcome, options.jobs)
         with _stage(report, "search", progress):
             if options.site and options.search:
                 from cndkg.publish.search import index_site

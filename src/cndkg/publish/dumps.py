@@ -8,6 +8,7 @@ pure-Python serializers and deterministic by construction. The JSON-LD
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -97,7 +98,7 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
     a JSON-LD processor needs nothing from the network. Deterministic bytes.
     """
     context = jsonld_context(base)
-    prefixes = _Compactor(context)
+    prefixes = _compactor(base)
     nodes: list[str] = []
     current: str | None = None
     current_raw: str | None = None
@@ -118,6 +119,12 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
         nodes.append(_node_json(current, properties))
     head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
     return (head + ', "@graph": [\n' + ",\n".join(nodes) + "\n]}\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def _compactor(base: str | None) -> _Compactor:
+    """Return the shared compactor of one base, so its cache serves every page of a build."""
+    return _Compactor(jsonld_context(base))
 
 
 class _Compactor:

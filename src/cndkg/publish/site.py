@@ -8,15 +8,19 @@ linked with ``<link rel="alternate">``, and schema.org JSON-LD embedded.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import shutil
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cndkg.forking import default_jobs, fork_map
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG
 from cndkg.publish import charts, pages
@@ -29,6 +33,7 @@ from cndkg.validate import ValidationOutcome
 INDEX_PAGES = ("resolutions", "sessions", "treaties", "sdg", "states", "documents")
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> Environment:
     """Return the jinja2 environment over ``site/templates`` with autoescaping everywhere."""
     env = Environment(
@@ -52,17 +57,34 @@ def json_for_script(value: Any) -> str:
     return Markup(text)
 
 
+PARALLEL_FROM = 1000
+"""Entity pages from which they are written on several processes."""
+
+
+@dataclass(frozen=True)
+class _PageJob:
+    """What every page writer shares (inherited by forked workers, never pickled)."""
+
+    folder: Path
+    store: ox.Store
+    data: SiteData
+    base: str
+
+
 def write_site(
     folder: Path,
     store: ox.Store,
     resolved: list[ResolvedResolution],
     registry: Registry,
     outcome: ValidationOutcome,
+    jobs: int | None = None,
 ) -> int:
     """Write the website into ``folder`` (beside the dumps); return the number of HTML pages.
 
     Takes the output folder, the dataset's Oxigraph store, the resolved
-    resolutions, the registry and the validation outcome (shown on the home page).
+    resolutions, the registry, the validation outcome (shown on the home page)
+    and how many processes may write entity pages (default: one per core, up
+    to two, from ``PARALLEL_FROM`` pages). The bytes do not depend on ``jobs``.
     """
     data = gather(
         (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
@@ -71,14 +93,7 @@ def write_site(
     )
     env = environment()
     written: list[str] = []
-    for iri in sorted(data.subjects):
-        path = data.page_of(iri)
-        if path is None:
-            continue
-        context = pages.entity_page(data, iri, path)
-        _write_page(folder, path, env.get_template(context["template"]).render(**context))
-        _write_alternates(folder / path, _description(store, data.subjects[iri]), registry.minter.base)
-        written.append(path)
+    # Index pages first: they build SiteData's lazy indexes, which forked workers then inherit.
     for name in INDEX_PAGES:
         context = pages.index_page(data, name)
         _write_page(folder, name, env.get_template("list.html.j2").render(**context))
@@ -92,15 +107,33 @@ def write_site(
         env.get_template("notfound.html.j2").render(**pages.common(data, "404", "Not found")),
         folder_page=False,
     )
+    entities = [(iri, path) for iri in sorted(data.subjects) if (path := data.page_of(iri)) is not None]
+    workers = default_jobs(jobs) if len(entities) >= PARALLEL_FROM else 1
+    # Small interleaved chunks balance the load: resolution pages cost far more than stubs.
+    chunks = [entities[start::64] for start in range(min(64, len(entities)))]
+    job = _PageJob(folder, store, data, registry.minter.base)
+    for paths in fork_map(_write_entity_pages, job, chunks, workers):
+        written.extend(paths)
     _copy_static(folder)
     _write_sitemap(folder, registry.minter.base, written)
     return len(written)
 
 
+def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[str]:
+    """Write the pages and RDF alternates of some entities; return their paths."""
+    env = environment()
+    for iri, path in entities:
+        context = pages.entity_page(job.data, iri, path)
+        _write_page(job.folder, path, env.get_template(context["template"]).render(**context))
+        _write_alternates(job.folder / path, _description(job.store, job.data.subjects[iri]), job.base)
+    return [path for _, path in entities]
+
+
 def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True) -> None:
     """Write one page: ``{path}/index.html`` (or ``{path}.html`` for a plain file)."""
     target = (folder / path / "index.html") if folder_page else folder / f"{path}.html"
-    if folder.resolve() not in target.resolve().parents:
+    # normpath, not resolve(): the same guard without a system call per path segment per page.
+    if not os.path.normpath(target).startswith(os.path.normpath(folder) + os.sep):
         raise ValueError(f"page path escapes the output folder: {path!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")

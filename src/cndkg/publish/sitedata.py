@@ -8,7 +8,6 @@ and the reports due at them.
 
 from __future__ import annotations
 
-import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -122,11 +121,20 @@ class SiteData:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """Return the relative URL from one site folder to another, ending in '/' ('' is the root)."""
-    start = from_path or "."
-    target = to_path or "."
-    link = posixpath.relpath(target, start)
-    return "./" if link == "." else link + "/"
+    """Return the relative URL from one site folder to another, ending in '/' ('' is the root).
+
+    Both are normalised folder paths without leading or trailing '/', so this is
+    ``posixpath.relpath`` without its filesystem work (it ran 70,000 times a build).
+    """
+    start = from_path.split("/") if from_path else []
+    target = to_path.split("/") if to_path else []
+    common = 0
+    for a, b in zip(start, target, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start) - common) + target[common:]
+    return "/".join(parts) + "/" if parts else "./"
 
 
 _KEEP_VALUES = {
