@@ -137,8 +137,6 @@ def build(options: BuildOptions) -> BuildReport:
     with _stage(report, "graph", progress):
         result = build_graph(resolved, registry)
         store = result.store
-        if options.validator != "pyshacl":
-            result.release_ntriples()
     report.diagnostics.extend(result.diagnostics)
     report.triples = result.triple_count
     with _stage(report, "validate", progress):

@@ -42,31 +42,17 @@ _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 @dataclass
 class GraphResult:
-    """The built graph: sorted N-Triples, an Oxigraph store over them, and an rdflib view on demand.
+    """The built graph: an Oxigraph store holding it, and an rdflib view on demand.
 
     ``store`` (pyoxigraph) is what the build's fast stages use; ``graph`` is the
     same triples as an rdflib :class:`~rdflib.Graph`, made the first time it is
     asked for (the API for callers and the pySHACL reference validator).
     """
 
-    ntriples: bytes
+    store: ox.Store
     triple_count: int
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _store: ox.Store | None = None
     _graph: Graph | None = None
-
-    @property
-    def store(self) -> ox.Store:
-        """Return the triples in an in-memory Oxigraph store (loaded once)."""
-        if self._store is None:
-            self._store = ox.Store()
-            self._store.bulk_load(input=self.ntriples, format=ox.RdfFormat.N_TRIPLES)
-        return self._store
-
-    def release_ntriples(self) -> None:
-        """Drop the N-Triples bytes once the store holds them (the rdflib view is then made from the store)."""
-        self.store  # noqa: B018 - make sure the store is loaded before the bytes go
-        self.ntriples = b""
 
     @property
     def graph(self) -> Graph:
@@ -75,7 +61,7 @@ class GraphResult:
             graph = Graph()
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace)
-            data = self.ntriples or self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
             graph.parse(data=data.decode("utf-8"), format="nt")
             self._graph = graph
         return self._graph
@@ -142,8 +128,8 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> Graph
     """Build the dataset's graph.
 
     Takes the resolved resolutions (in source order) and the registry
-    (reference data and IRI minter). Returns the graph as sorted N-Triples
-    (with an Oxigraph store and an rdflib view over them) and the diagnostics
+    (reference data and IRI minter). Returns the graph in an Oxigraph store
+    (with an rdflib view on demand) and the diagnostics
     of facts that conflict (a title or date stated two ways).
     """
     minter = registry.minter
@@ -159,12 +145,27 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> Graph
     _describe_stubs(triples, resolved, registry, sessions)
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
-    lines = sorted(triples.lines)
+    store = load_lines(triples.lines)
     triples.lines.clear()
-    text = "\n".join(lines) + "\n"
-    count = len(lines)
-    del lines
-    return GraphResult(text.encode("utf-8"), count, diagnostics)
+    return GraphResult(store, len(store), diagnostics)
+
+
+def load_lines(lines: Iterable[str], chunk: int = 200_000) -> ox.Store:
+    """Return a new in-memory Oxigraph store holding N-Triples lines (any order).
+
+    The lines are loaded a chunk at a time, so the whole graph never exists
+    as one joined text beside the set of lines and the store.
+    """
+    store = ox.Store()
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= chunk:
+            store.bulk_load(input="\n".join(batch).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            batch.clear()
+    if batch:
+        store.bulk_load(input="\n".join(batch).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def link_drafts(resolved: list[ResolvedResolution]) -> dict[str, str]:
