@@ -49,7 +49,9 @@ def test_bench_smoke_run_prints_json_for_every_stage() -> None:
 def test_parallel_build_gives_the_same_output_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cndkg.build import BuildOptions, build
 
-    monkeypatch.setattr("cndkg.publish.site.PARALLEL_FROM", 1)  # 80 texts are too few to fork for otherwise
+    # 80 texts are too few to fork for otherwise
+    monkeypatch.setattr("cndkg.publish.site.PARALLEL_FROM", 1)
+    monkeypatch.setattr("cndkg.graph.build.PARALLEL_FROM", 1)
     write_corpus(tmp_path / "src", 80, seed=3)
     reports = {
         jobs: build(
@@ -69,6 +71,7 @@ def test_parallel_build_gives_the_same_output_as_one_process(tmp_path: Path, mon
     assert {"cndkg.nt", "cndkg.jsonld", "void.ttl", "index.html", "sitemap.xml"} <= set(one)
     assert sum(name.endswith("data.jsonld") for name in one) == reports[1].pages - 7  # all but 6 indexes and home
     assert one == two
+    assert [str(d) for d in reports[1].diagnostics] == [str(d) for d in reports[2].diagnostics]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

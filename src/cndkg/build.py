@@ -135,7 +135,7 @@ def build(options: BuildOptions) -> BuildReport:
     report.resolutions = len(resolved)
     _check_inputs(report, problems + read_problems, options)
     with _stage(report, "graph", progress):
-        result = build_graph(resolved, registry)
+        result = build_graph(resolved, registry, options.jobs)
         store = result.store
     report.diagnostics.extend(result.diagnostics)
     report.triples = result.triple_count

@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cndkg.dates import parse_written_date
+from cndkg.forking import default_jobs, fork_map
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
@@ -97,7 +98,19 @@ class _Triples:
             return
         self.lines.add(line)
         if predicate in _INDEXED:
-            self.index[predicate].setdefault(subject, []).append(plain)
+            self._index_value(predicate, subject, plain)
+
+    def _index_value(self, predicate: str, subject: str, plain: str) -> None:
+        values = self.index[predicate].setdefault(subject, [])
+        if plain not in values:  # the same value may come from two workers
+            values.append(plain)
+
+    def merge_index(self, index: dict[str, dict[str, list[str]]]) -> None:
+        """Add another builder's index after this one's (values keep their first position)."""
+        for predicate, subjects in index.items():
+            for subject, values in subjects.items():
+                for plain in values:
+                    self._index_value(predicate, subject, plain)
 
     def add(self, subject: str, predicate: URIRef, value: Node | str) -> None:
         """Add a triple whose object is an IRI (a string) or an rdflib literal."""
@@ -124,11 +137,13 @@ class _Triples:
         return self.index[str(predicate)]
 
 
-def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> GraphResult:
+def build_graph(resolved: list[ResolvedResolution], registry: Registry, jobs: int | None = None) -> GraphResult:
     """Build the dataset's graph.
 
     Takes the resolved resolutions (in source order) and the registry
-    (reference data and IRI minter). Returns the graph in an Oxigraph store
+    (reference data and IRI minter), and how many processes may describe the
+    texts (default: one per core, up to two, from ``PARALLEL_FROM`` texts; the
+    graph does not depend on it). Returns the graph in an Oxigraph store
     (with an rdflib view on demand) and the diagnostics
     of facts that conflict (a title or date stated two ways).
     """
@@ -137,26 +152,64 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry) -> Graph
     diagnostics: list[Diagnostic] = []
     for subject, predicate, value in registry.graph:
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
-    drafts = link_drafts(resolved)
+    store = ox.Store()
     sessions: set[tuple[str, int]] = set()
-    for item in resolved:
-        _describe_record(triples, item, minter, drafts, sessions)
+    workers = default_jobs(jobs) if len(resolved) >= PARALLEL_FROM else 1
+    step = max(1, -(-len(resolved) // (workers * 4)))
+    job = _RecordJob(resolved, minter, link_drafts(resolved), step)
+    for part in fork_map(_describe_records, job, range(0, len(resolved), step), workers):
+        store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES)
+        triples.merge_index(part.index)
+        sessions |= part.sessions
     _apply_facts(triples, resolved, diagnostics)
     _describe_stubs(triples, resolved, registry, sessions)
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
-    store = load_lines(triples.lines)
+    load_lines(triples.lines, store)
     triples.lines.clear()
     return GraphResult(store, len(store), diagnostics)
 
 
-def load_lines(lines: Iterable[str], chunk: int = 200_000) -> ox.Store:
-    """Return a new in-memory Oxigraph store holding N-Triples lines (any order).
+PARALLEL_FROM = 500
+"""Texts from which their triples are written by several processes."""
+
+
+@dataclass(frozen=True)
+class _RecordJob:
+    """What the record describers share (inherited by forked workers, never pickled)."""
+
+    resolved: list[ResolvedResolution]
+    minter: Minter
+    drafts: dict[str, str]
+    step: int
+
+
+@dataclass
+class _RecordPart:
+    """The triples of a run of records as N-Triples, their index entries and the sessions they name."""
+
+    ntriples: bytes
+    index: dict[str, dict[str, list[str]]]
+    sessions: set[tuple[str, int]]
+
+
+def _describe_records(job: _RecordJob, start: int) -> _RecordPart:
+    """Describe the records from ``start`` up to the next chunk boundary (run in a worker or in-process)."""
+    triples = _Triples()
+    sessions: set[tuple[str, int]] = set()
+    for item in job.resolved[start : start + job.step]:
+        _describe_record(triples, item, job.minter, job.drafts, sessions)
+    text = "\n".join(triples.lines) + "\n"
+    return _RecordPart(text.encode("utf-8"), triples.index, sessions)
+
+
+def load_lines(lines: Iterable[str], store: ox.Store | None = None, chunk: int = 200_000) -> ox.Store:
+    """Return an in-memory Oxigraph store (``store``, or a new one) holding N-Triples lines (any order).
 
     The lines are loaded a chunk at a time, so the whole graph never exists
     as one joined text beside the set of lines and the store.
     """
-    store = ox.Store()
+    store = store if store is not None else ox.Store()
     batch: list[str] = []
     for line in lines:
         batch.append(line)
