@@ -22,6 +22,7 @@ from typing import TextIO
 import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
 
+from cndkg.cache import ParseCache, cache_salt
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.graph import build_graph
 from cndkg.model import Diagnostic, ResolvedResolution, Severity
@@ -57,6 +58,7 @@ class BuildOptions:
     root: Path | None = None
     jobs: int | None = None
     progress: Callable[[str], None] | None = None
+    cache: Path | None = None
 
 
 @dataclass
@@ -80,6 +82,8 @@ class BuildReport:
     violations: int = 0
     out: Path | None = None
     dump_sizes: dict[str, int] = field(default_factory=dict)
+    sources: int = 0
+    cache_hits: int = 0
 
 
 def peak_rss_mib() -> float:
@@ -117,7 +121,11 @@ def build(options: BuildOptions) -> BuildReport:
     lexicon = lexicon_for(registry)
     if progress:
         progress("read, segment, find ...")
-    parsed, wall = parse_all(sources, options.encoding, registry.state_names_with_and, lexicon, options.jobs)
+    cache = None
+    if options.cache is not None:
+        cache = ParseCache(options.cache, cache_salt(options.encoding, sorted(registry.state_names_with_and)))
+    parsed, wall = parse_all(sources, options.encoding, registry.state_names_with_and, lexicon, options.jobs, cache)
+    report.sources, report.cache_hits = len(sources), parsed.cache_hits
     busy = sum(parsed.seconds.values()) or 1.0
     for name in ("read", "segment", "find"):
         report.timings[name] = StageTiming(wall * parsed.seconds[name] / busy, peak_rss_mib())
@@ -166,6 +174,8 @@ def build(options: BuildOptions) -> BuildReport:
                 from cndkg.publish.search import index_site
 
                 index_site(work)
+    if cache is not None:
+        cache.prune(parsed.cache_keys)  # the cache mirrors the last successful build
     report.out = options.out
     return report
 
@@ -216,8 +226,9 @@ def print_summary(report: BuildReport, stream: TextIO | None = None) -> None:
     """Print a short summary of a build: counts, validation, per-stage seconds."""
     out = stream or sys.stderr
     stages = ", ".join(f"{n} {t.seconds:.2f}s" for n, t in report.timings.items())
+    cached = f", {report.cache_hits} of {report.sources} files from the cache" if report.cache_hits else ""
     print(
         f"cndkg: {report.resolutions} resolutions, {report.triples} triples, {report.pages} pages -> {report.out}"
-        f" (SHACL: {'conforms' if report.conforms else f'{report.violations} violations'}); {stages}",
+        f" (SHACL: {'conforms' if report.conforms else f'{report.violations} violations'}{cached}); {stages}",
         file=out,
     )

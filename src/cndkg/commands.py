@@ -49,6 +49,13 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument(
         "--jobs", type=int, default=None, help="processes for reading, segmenting and finding (default: up to 2)"
     )
+    command.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cndkg-cache"),
+        help="folder caching each source's parse, keyed by its content hash (default: .cndkg-cache)",
+    )
+    command.add_argument("--no-cache", action="store_true", help="parse every source again and keep no cache")
     command.add_argument("--serve", action="store_true", help="after building, serve the site on 127.0.0.1")
     command.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     command.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -75,6 +82,7 @@ def _run_build(args: argparse.Namespace) -> int:
         validator=args.validator,
         jobs=args.jobs,
         progress=progress,
+        cache=None if args.no_cache else args.cache,
     )
     result = build(options)
     if not args.quiet:

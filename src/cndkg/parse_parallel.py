@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from cndkg.cache import ParseCache
 from cndkg.errors import SourceError
 from cndkg.find import Lexicon, find
 from cndkg.model import Diagnostic, Mention, Resolution, Severity
@@ -31,60 +32,117 @@ class Parsed:
     mentions: list[list[Mention]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "segment": 0.0, "find": 0.0})
+    cache_keys: set[str] = field(default_factory=set)
+    cache_hits: int = 0
 
     def extend(self, other: Parsed) -> None:
-        """Append another run's results (keeping source order) and add its stage seconds."""
+        """Append another run's results (keeping source order) and add its stage seconds and cache use."""
         self.records.extend(other.records)
         self.mentions.extend(other.mentions)
         self.problems.extend(other.problems)
         for name, seconds in other.seconds.items():
             self.seconds[name] += seconds
+        self.cache_keys |= other.cache_keys
+        self.cache_hits += other.cache_hits
 
 
-def parse_sources(sources: list[Source], encoding: str | None, names: frozenset[str], lexicon: Lexicon) -> Parsed:
-    """Read, segment and find in this process; a file that cannot be read becomes an error diagnostic."""
+def parse_sources(
+    sources: list[Source],
+    encoding: str | None,
+    names: frozenset[str],
+    lexicon: Lexicon,
+    cache: ParseCache | None = None,
+) -> Parsed:
+    """Read, segment and find in this process; a file that cannot be read becomes an error diagnostic.
+
+    With a cache, a file whose key is cached is not parsed again, and every
+    file parsed is cached (files that fail are not, so they fail again).
+    """
     parsed = Parsed()
     for source in sources:
         start = time.perf_counter()
-        try:
-            document = read(source.path, encoding=encoding, display=source.name)
-        except SourceError as error:
-            parsed.problems.append(Diagnostic(error.path, error.line or 0, error.message, Severity.ERROR, "unreadable"))
-            continue
-        middle = time.perf_counter()
-        records = segment(document, names)
-        end = time.perf_counter()
-        if not records:
-            parsed.problems.append(
-                Diagnostic(document.path, 1, "no resolution found in this file", Severity.WARNING, "no-resolution")
-            )
-        for record in records:
-            parsed.records.append(record)
-            parsed.mentions.append(find(record, lexicon))
-        parsed.seconds["read"] += middle - start
-        parsed.seconds["segment"] += end - middle
-        parsed.seconds["find"] += time.perf_counter() - end
+        key = _cache_key(cache, source)
+        cached = cache.load(key) if cache and key else None
+        if isinstance(cached, Parsed):
+            cached.seconds = dict.fromkeys(cached.seconds, 0.0)  # a hit costs only its loading time
+            parsed.extend(cached)
+            parsed.cache_hits += 1
+            parsed.seconds["read"] += time.perf_counter() - start
+        else:
+            one = parse_source(source, encoding, names, lexicon)
+            if cache and key and not any(d.severity is Severity.ERROR for d in one.problems):
+                cache.save(key, one)
+            parsed.extend(one)
+        if key:
+            parsed.cache_keys.add(key)
+    return parsed
+
+
+def _cache_key(cache: ParseCache | None, source: Source) -> str | None:
+    """Return a source's cache key, or None without a cache or when the file cannot be read now."""
+    if cache is None:
+        return None
+    try:
+        return cache.key(source.name, source.path.read_bytes())
+    except OSError:
+        return None
+
+
+def parse_source(source: Source, encoding: str | None, names: frozenset[str], lexicon: Lexicon) -> Parsed:
+    """Read, segment and find one file; return its results (an unreadable file gives an error diagnostic)."""
+    parsed = Parsed()
+    start = time.perf_counter()
+    try:
+        document = read(source.path, encoding=encoding, display=source.name)
+    except SourceError as error:
+        parsed.problems.append(Diagnostic(error.path, error.line or 0, error.message, Severity.ERROR, "unreadable"))
+        return parsed
+    middle = time.perf_counter()
+    records = segment(document, names)
+    end = time.perf_counter()
+    if not records:
+        parsed.problems.append(
+            Diagnostic(document.path, 1, "no resolution found in this file", Severity.WARNING, "no-resolution")
+        )
+    for record in records:
+        parsed.records.append(record)
+        parsed.mentions.append(find(record, lexicon))
+    parsed.seconds["read"] += middle - start
+    parsed.seconds["segment"] += end - middle
+    parsed.seconds["find"] += time.perf_counter() - end
     return parsed
 
 
 def parse_all(
-    sources: list[Source], encoding: str | None, names: frozenset[str], lexicon: Lexicon, jobs: int | None = None
+    sources: list[Source],
+    encoding: str | None,
+    names: frozenset[str],
+    lexicon: Lexicon,
+    jobs: int | None = None,
+    cache: ParseCache | None = None,
 ) -> tuple[Parsed, float]:
     """Run the per-file stages on every source, on ``jobs`` processes when there are many files.
 
-    Returns the results in source order and the wall seconds taken.
+    Takes the sources, the decoding and reference options, the process count
+    and an optional :class:`ParseCache`. Returns the results in source order
+    and the wall seconds taken.
     """
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     start = time.perf_counter()
     if workers <= 1 or len(sources) < PARALLEL_FROM:
-        return parse_sources(sources, encoding, names, lexicon), time.perf_counter() - start
+        return parse_sources(sources, encoding, names, lexicon, cache), time.perf_counter() - start
     size = max(1, -(-len(sources) // (workers * 8)))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     parsed = Parsed()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for part in pool.map(
-            parse_sources, chunks, [encoding] * len(chunks), [names] * len(chunks), [lexicon] * len(chunks)
+            parse_sources,
+            chunks,
+            [encoding] * len(chunks),
+            [names] * len(chunks),
+            [lexicon] * len(chunks),
+            [cache] * len(chunks),
         ):
             parsed.extend(part)
     return parsed, time.perf_counter() - start

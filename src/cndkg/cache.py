@@ -1,0 +1,91 @@
+"""A cache of the per-file stages (read, segment, find), keyed by a hash of each source's bytes.
+
+An entry holds what those stages made of one file: its resolutions, their
+mentions and its diagnostics. The key also covers everything else the result
+depends on (the name the file is reported under, the encoding option, the
+reference names and lexicon, and the code of the cndkg package), so a hit is
+always what a fresh parse would give. Entries are pickles written atomically;
+an unreadable entry counts as a miss. The cache holds the user's own build
+results: do not point it at a folder others can write to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cndkg import __version__
+from cndkg.resources import data_dir
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ParseCache:
+    """A folder of cached per-file results, and the salt every key of this build includes."""
+
+    folder: Path
+    salt: str
+
+    def key(self, name: str, data: bytes) -> str:
+        """Return the key of a source: a hash of the salt, its reported name and its bytes."""
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (self.salt.encode(), name.encode("utf-8", "surrogateescape"), data):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def load(self, key: str) -> Any | None:
+        """Return the cached result of a key, or None when absent or unreadable."""
+        try:
+            with open(self._path(key), "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+
+    def save(self, key: str, result: Any) -> None:
+        """Store a result under a key (written to a temporary file, then renamed into place)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def prune(self, keep: set[str]) -> int:
+        """Delete every entry whose key is not in ``keep``; return how many were deleted."""
+        removed = 0
+        for path in self.folder.glob("*/*.pickle"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+
+def cache_salt(*parts: object) -> str:
+    """Return a salt covering the cache format, the package's code, the reference data and ``parts`` (options)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{CACHE_FORMAT} {__version__}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    reference = data_dir("ontology")
+    for path in sorted(p for p in reference.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(reference).as_posix().encode())
+        digest.update(path.read_bytes())
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

@@ -1,0 +1,95 @@
+"""The parse cache: a rebuild after one file changed reuses the rest and gives a clean build's exact bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from cndkg.bench.corpus import write_corpus
+from cndkg.build import BuildOptions, BuildReport, build
+from cndkg.cache import ParseCache, cache_salt
+
+pytestmark = pytest.mark.slow
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build_into(sources: Path, out: Path, cache: Path | None) -> BuildReport:
+    return build(BuildOptions(sources=[str(sources)], out=out, search=False, root=sources, cache=cache, jobs=1))
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 24, seed=11)
+    return folder
+
+
+def test_rebuild_after_one_change_reuses_the_rest_and_matches_a_clean_build(tmp_path: Path, corpus: Path) -> None:
+    cache = tmp_path / "cache"
+    first = build_into(corpus, tmp_path / "dist", cache)
+    assert first.cache_hits == 0 and first.sources == 24
+    again = build_into(corpus, tmp_path / "dist", cache)
+    assert again.cache_hits == 24
+    changed = sorted(corpus.rglob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Recalling", "Recalling also", 1), encoding="utf-8")
+    rebuilt = build_into(corpus, tmp_path / "dist", cache)
+    assert rebuilt.cache_hits == 23
+    clean = build_into(corpus, tmp_path / "clean", None)
+    assert tree_digest(tmp_path / "dist") == tree_digest(tmp_path / "clean")
+    assert "Recalling also" in (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")
+    assert rebuilt.resolutions == clean.resolutions == 24
+
+
+def test_a_damaged_entry_is_a_miss_and_is_written_again(tmp_path: Path, corpus: Path) -> None:
+    cache = tmp_path / "cache"
+    build_into(corpus, tmp_path / "dist", cache)
+    entries = sorted(cache.glob("*/*.pickle"))
+    assert len(entries) == 24
+    entries[0].write_bytes(b"not a pickle")
+    entries[1].write_bytes(entries[1].read_bytes()[:10])
+    assert build_into(corpus, tmp_path / "dist", cache).cache_hits == 22
+    assert build_into(corpus, tmp_path / "dist", cache).cache_hits == 24
+
+
+def test_entries_of_removed_sources_are_pruned(tmp_path: Path, corpus: Path) -> None:
+    cache = tmp_path / "cache"
+    build_into(corpus, tmp_path / "dist", cache)
+    for path in sorted(corpus.rglob("*.md")):
+        path.unlink()
+    left = len([p for p in corpus.rglob("*") if p.is_file()])
+    assert build_into(corpus, tmp_path / "dist", cache).cache_hits == left
+    assert len(list(cache.glob("*/*.pickle"))) == left
+
+
+def test_keys_change_with_the_name_the_bytes_and_the_options(tmp_path: Path) -> None:
+    plain = ParseCache(tmp_path, cache_salt(None, []))
+    latin = ParseCache(tmp_path, cache_salt("latin-1", []))
+    assert plain.key("a.txt", b"text") == plain.key("a.txt", b"text")
+    assert len({plain.key("a.txt", b"text"), plain.key("b.txt", b"text"), plain.key("a.txt", b"text2")}) == 3
+    assert plain.key("a.txt", b"text") != latin.key("a.txt", b"text")
+    # the length prefix keeps name and bytes apart: ("ab", "c") is not ("a", "bc")
+    assert plain.key("ab", b"c") != plain.key("a", b"bc")
+
+
+def test_a_source_that_fails_is_not_cached(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 3, seed=2)
+    (folder / "broken.txt").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    cache = tmp_path / "cache"
+    report = build(
+        BuildOptions(
+            sources=[str(folder)], out=tmp_path / "dist", site=False, root=folder, cache=cache, skip_bad_sources=True
+        )
+    )
+    assert report.resolutions == 3
+    assert [d.source for d in report.diagnostics if d.code == "unreadable"] == ["broken.txt"]
+    assert len(list(cache.glob("*/*.pickle"))) == 3
