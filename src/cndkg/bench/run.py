@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,9 +30,11 @@ def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: 
 
     sources = workdir / "corpus"
     out = workdir / "dist"
+    cache = workdir / "cache"
     corpus_bytes = write_corpus(sources, count, seed)
+    options = BuildOptions(sources=[str(sources)], out=out, site=site, search=search, root=sources, cache=cache)
     start = time.perf_counter()
-    report = build(BuildOptions(sources=[str(sources)], out=out, site=site, search=search, root=sources))
+    report = build(options)
     total = time.perf_counter() - start
     figures: dict[str, Any] = {
         "resolutions": report.resolutions,
@@ -48,8 +51,29 @@ def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: 
     }
     figures["floors"] = _floors(out, workdir)
     figures["peak_rss_mib"] = max(t["peak_rss_mib"] for t in figures["stages"].values())
+    figures["peak_rss_workers_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    figures["rebuild"] = _rebuild_after_one_edit(options, sources)
     figures["queries_ms"] = query_latencies(out / "cndkg.nt")
     return figures
+
+
+def _rebuild_after_one_edit(options: Any, sources: Path) -> dict[str, Any]:
+    """Edit one source (a word in its first paragraph), build again with the cache; return the figures."""
+    from cndkg.build import build
+
+    texts = sorted(sources.rglob("*.txt"))
+    middle = len(texts) // 2
+    edited = next(p for p in texts[middle:] + texts[:middle] if "Recalling" in p.read_text(encoding="utf-8"))
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("Recalling", "Recalling also", 1), encoding="utf-8")
+    start = time.perf_counter()
+    report = build(options)
+    return {
+        "total_seconds": round(time.perf_counter() - start, 3),
+        "cache_hits": report.cache_hits,
+        "sources": report.sources,
+        "stages": {name: round(t.seconds, 3) for name, t in report.timings.items()},
+    }
 
 
 BENCH_PARAMS = {
@@ -167,10 +191,15 @@ def table(data: dict[str, Any]) -> str:
     for key, label in (
         ("total_seconds", "total s"),
         ("peak_rss_mib", "peak RSS MiB"),
+        ("peak_rss_workers_mib", "worker peak RSS MiB"),
         ("triples", "triples"),
         ("pages", "pages"),
     ):
-        lines.append(f"{label:<22}" + "".join(f"{r[key]:>26,}" for r in data["results"]))
+        lines.append(f"{label:<22}" + "".join(f"{r.get(key, 0):>26,}" for r in data["results"]))
+    lines.append(
+        f"{'rebuild, 1 file edited':<22}"[:22]
+        + "".join(f"{r['rebuild']['total_seconds']:>26}" for r in data["results"])
+    )
     for key in ("oxigraph_parse_nt_seconds", "copy_output_tree_seconds"):
         lines.append(f"{key:<22}"[:22] + "".join(f"{r['floors'][key]:>26}" for r in data["results"]))
     queries = data["results"][0].get("queries_ms", {}) if data["results"] else {}
