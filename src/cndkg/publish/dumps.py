@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cndkg.forking import default_jobs, fork_map
 from cndkg.namespaces import PREFIXES
 
 DUMP_FORMATS = {
@@ -54,13 +55,20 @@ def sorted_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.
     return converted
 
 
-def canonical_ntriples(store: ox.Store) -> bytes:
-    """Return a store's default graph as canonical N-Triples, lines sorted (the dump's exact bytes)."""
+def _sorted_lines(store: ox.Store, chunk: int = 100_000) -> Iterator[bytes]:
+    """Yield a store's default graph as canonical N-Triples, sorted, in blocks of ``chunk`` lines.
+
+    Only one copy of the lines is alive at a time: the serialized bytes are
+    released once split, and the lines are sorted in place.
+    """
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     assert data is not None
     lines = data.split(b"\n")
-    lines = sorted(line for line in lines if line)
-    return b"\n".join(lines) + b"\n"
+    del data
+    lines.sort()
+    start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline sorts first
+    for index in range(start, len(lines), chunk):
+        yield b"\n".join(lines[index : index + chunk]) + b"\n"
 
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:
@@ -97,9 +105,15 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
     written as compact IRIs (``eli:cites``) that the inlined context expands, so
     a JSON-LD processor needs nothing from the network. Deterministic bytes.
     """
-    context = jsonld_context(base)
+    return "".join(_jsonld_pieces(triples, base)).encode("utf-8")
+
+
+def _jsonld_pieces(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
+    """Yield compact JSON-LD text for sorted triples, one node object at a time (see compact_jsonld)."""
     prefixes = _compactor(base)
-    nodes: list[str] = []
+    head = json.dumps({"@context": jsonld_context(base)}, ensure_ascii=False, sort_keys=True)[:-1]
+    yield head + ', "@graph": [\n'
+    separator = ""
     current: str | None = None
     current_raw: str | None = None
     properties: dict[str, list[object]] = {}
@@ -107,7 +121,8 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
         raw = triple.subject.value  # type: ignore[union-attr]
         if raw != current_raw:
             if current is not None:
-                nodes.append(_node_json(current, properties))
+                yield separator + _node_json(current, properties)
+                separator = ",\n"
             current_raw, current, properties = raw, prefixes(str(raw)), {}
         predicate = str(triple.predicate.value)
         if predicate == _RDF_TYPE:
@@ -116,9 +131,8 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
             key = prefixes(predicate, True)
             properties.setdefault(key, []).append(_object_json(triple.object, prefixes))
     if current is not None:
-        nodes.append(_node_json(current, properties))
-    head = json.dumps({"@context": context}, ensure_ascii=False, sort_keys=True)[:-1]
-    return (head + ', "@graph": [\n' + ",\n".join(nodes) + "\n]}\n").encode("utf-8")
+        yield separator + _node_json(current, properties)
+    yield "\n]}\n"
 
 
 @functools.lru_cache(maxsize=4)
@@ -182,16 +196,32 @@ def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
     return json.dumps(node, ensure_ascii=False, sort_keys=False)
 
 
-def write_dumps(ntriples: bytes, folder: Path, base: str | None = None) -> dict[str, int]:
-    """Write the three dumps into ``folder`` from canonical sorted N-Triples; return name -> size in bytes.
+def write_dumps(store: ox.Store, folder: Path, base: str | None = None, jobs: int | None = None) -> dict[str, int]:
+    """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
-    Turtle and JSON-LD are written from a fresh parse of the sorted N-Triples,
-    streamed, so the triples are never all held as Python objects at once.
+    The canonical N-Triples are written first (sorted lines); Turtle and
+    JSON-LD are then written from a streamed parse of that file, on two
+    processes when ``jobs`` allows, so the triples are never all held as
+    Python objects. The bytes do not depend on ``jobs``.
     """
-    sizes: dict[str, int] = {}
-    for name, (rdf_format, _media_type) in DUMP_FORMATS.items():
-        stream = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        data = ntriples if rdf_format == ox.RdfFormat.N_TRIPLES else serialize(stream, rdf_format, base)
-        (folder / name).write_bytes(data)
-        sizes[name] = len(data)
-    return sizes
+    ntriples = folder / "cndkg.nt"
+    with open(ntriples, "wb") as out:
+        for block in _sorted_lines(store):
+            out.write(block)
+    others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
+    fork_map(_write_from_ntriples, (ntriples, base), others, min(default_jobs(jobs), len(others)))
+    return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}
+
+
+def _write_from_ntriples(job: tuple[Path, str | None], name: str) -> None:
+    """Write one dump (Turtle or JSON-LD) beside the sorted N-Triples file, streaming."""
+    ntriples, base = job
+    rdf_format = DUMP_FORMATS[name][0]
+    stream = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    target = ntriples.parent / name
+    with open(target, "wb") as out:
+        if rdf_format == ox.RdfFormat.JSON_LD:
+            for piece in _jsonld_pieces(stream, base):
+                out.write(piece.encode("utf-8"))
+        else:
+            ox.serialize(stream, out, format=rdf_format, prefixes=dict(PREFIXES))
