@@ -264,7 +264,7 @@ import cndkg.publish.site as site
 def slow(*args, **kwargs):
     print("site stage started", flush=True)
     time.sleep(60)
-site.write_site = slow
+site.write_pages = slow
 from cndkg.cli import main
 sys.exit(main(["build", "--out", sys.argv[1], "--quiet"]))
 """
@@ -297,9 +297,45 @@ def test_crash_injected_mid_build_leaves_previous_output_intact(
     def crash(*args: object, **kwargs: object) -> int:
         raise RuntimeError("injected crash")
 
-    monkeypatch.setattr("cndkg.publish.site.write_site", crash)
+    monkeypatch.setattr("cndkg.publish.site.write_pages", crash)
     with pytest.raises(RuntimeError, match="injected crash"):
         build(BuildOptions(sources=[], out=out, search=False))
+    assert tree_hashes(out) == before
+    assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
+
+
+def pagefind_processes(folder: Path) -> list[int]:
+    """Return the PIDs of Pagefind processes working on a folder under ``folder``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"pagefind" in w for w in words) and any(str(folder).encode() in w for w in words):
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def test_a_crash_while_search_indexes_stops_pagefind_and_keeps_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cndkg.build import BuildOptions, build
+
+    out = tmp_path / "dist"
+    build(BuildOptions(sources=[], out=out, search=False))
+    before = tree_hashes(out)
+    seen: list[list[int]] = []
+
+    def crash(*args: object, **kwargs: object) -> dict[str, int]:
+        seen.append(pagefind_processes(tmp_path))
+        raise RuntimeError("injected crash in the dumps")
+
+    monkeypatch.setattr("cndkg.build.write_dumps", crash)
+    with pytest.raises(RuntimeError, match="injected crash"):
+        build(BuildOptions(sources=[], out=out))
+    assert seen and seen[0], "Pagefind should be indexing while the dumps are written"
+    assert not pagefind_processes(tmp_path)
     assert tree_hashes(out) == before
     assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
 

@@ -1,7 +1,8 @@
 """``cndkg build``: every stage from source texts to a deployable folder, timed per stage.
 
-read -> segment -> find -> resolve -> graph -> validate -> dumps -> site -> search
-index, written into a temporary folder that replaces the output folder only when
+read -> segment -> find -> resolve -> graph -> validate -> site pages -> dumps
+(while Pagefind indexes the pages on the other core) -> home page -> search index,
+written into a temporary folder that replaces the output folder only when
 everything succeeded (see :mod:`cndkg.publish.atomic`).
 """
 
@@ -29,7 +30,8 @@ from cndkg.model import Diagnostic, ResolvedResolution, Severity
 from cndkg.parse_parallel import parse_all
 from cndkg.pipeline import collect_sources, lexicon_for
 from cndkg.publish.atomic import atomic_folder
-from cndkg.publish.dumps import DUMP_FORMATS, canonical_ntriples, sorted_triples, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
+from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
 from cndkg.resolve import assign_iris, resolve
@@ -93,14 +95,25 @@ def peak_rss_mib() -> float:
 
 @contextmanager
 def _stage(report: BuildReport, name: str, progress: Callable[[str], None] | None) -> Iterator[None]:
-    """Time one stage into the report, and tell the progress callback."""
+    """Time one stage into the report (adding to it if the stage ran before), and tell the progress callback."""
     if progress:
         progress(f"{name} ...")
     start = time.perf_counter()
     yield
-    report.timings[name] = StageTiming(time.perf_counter() - start, peak_rss_mib())
+    before = report.timings[name].seconds if name in report.timings else 0.0
+    report.timings[name] = StageTiming(before + time.perf_counter() - start, peak_rss_mib())
     if progress:
         progress(f"{name} done in {report.timings[name].seconds:.2f} s")
+
+
+@contextmanager
+def _indexing(work: Path, sections: list[str] | None) -> Iterator[Indexer | None]:
+    """Run Pagefind over the written pages in the background while the block runs (None when not wanted)."""
+    if not sections:
+        yield None
+        return
+    with background_index(work, sections) as indexer:
+        yield indexer
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -160,20 +173,25 @@ def build(options: BuildOptions) -> BuildReport:
             f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
         )
     with atomic_folder(options.out) as work:
-        with _stage(report, "dumps", progress):
-            ntriples = canonical_ntriples(store)
-            report.dump_sizes = write_dumps(ntriples, work, registry.minter.base)
-            _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
+        site_pages = None
         with _stage(report, "site", progress):
             if options.site:
-                from cndkg.publish.site import write_site
+                from cndkg.publish.site import write_pages
 
-                report.pages = write_site(work, store, resolved, registry, outcome, options.jobs)
-        with _stage(report, "search", progress):
-            if options.site and options.search:
-                from cndkg.publish.search import index_site
+                site_pages = write_pages(work, store, resolved, registry, options.jobs)
+        sections = site_pages.sections if site_pages is not None and options.search else None
+        with _indexing(work, sections) as indexer:
+            with _stage(report, "dumps", progress):
+                report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs)
+                _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
+            with _stage(report, "site", progress):
+                if site_pages is not None:
+                    from cndkg.publish.site import finish_site
 
-                index_site(work)
+                    report.pages = finish_site(work, site_pages, outcome)
+            with _stage(report, "search", progress):
+                if indexer is not None:
+                    indexer.wait()
     if cache is not None:
         cache.prune(parsed.cache_keys)  # the cache mirrors the last successful build
     report.out = options.out

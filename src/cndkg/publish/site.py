@@ -71,20 +71,34 @@ class _PageJob:
     base: str
 
 
-def write_site(
+@dataclass
+class SitePages:
+    """The pages written so far, and what the home page and sitemap still need."""
+
+    data: SiteData
+    base: str
+    written: list[str]
+
+    @property
+    def sections(self) -> list[str]:
+        """Return the top-level folders holding pages (what the search index covers), sorted."""
+        return sorted({path.split("/", 1)[0] for path in self.written if path})
+
+
+def write_pages(
     folder: Path,
     store: ox.Store,
     resolved: list[ResolvedResolution],
     registry: Registry,
-    outcome: ValidationOutcome,
     jobs: int | None = None,
-) -> int:
-    """Write the website into ``folder`` (beside the dumps); return the number of HTML pages.
+) -> SitePages:
+    """Write every entity page (with its RDF alternates), the index pages and the 404 page.
 
     Takes the output folder, the dataset's Oxigraph store, the resolved
-    resolutions, the registry, the validation outcome (shown on the home page)
-    and how many processes may write entity pages (default: one per core, up
-    to two, from ``PARALLEL_FROM`` pages). The bytes do not depend on ``jobs``.
+    resolutions, the registry and how many processes may write entity pages
+    (default: one per core, up to two, from ``PARALLEL_FROM`` pages; the bytes
+    do not depend on it). Returns what :func:`finish_site` needs. The dumps
+    need not exist yet.
     """
     data = gather(
         (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
@@ -98,9 +112,6 @@ def write_site(
         context = pages.index_page(data, name)
         _write_page(folder, name, env.get_template("list.html.j2").render(**context))
         written.append(name)
-    home = _home_context(data, folder, outcome)
-    _write_page(folder, "", env.get_template("home.html.j2").render(**home))
-    written.append("")
     _write_page(
         folder,
         "404",
@@ -115,7 +126,20 @@ def write_site(
     for paths in fork_map(_write_entity_pages, job, chunks, workers):
         written.extend(paths)
     _copy_static(folder)
-    _write_sitemap(folder, registry.minter.base, written)
+    return SitePages(data, registry.minter.base, written)
+
+
+def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome) -> int:
+    """Write the home page (it lists the dumps' sizes, so they must exist) and the sitemap; return the page count.
+
+    Takes the output folder, what :func:`write_pages` returned and the
+    validation outcome (shown on the home page).
+    """
+    env = environment()
+    home = _home_context(site.data, folder, outcome)
+    _write_page(folder, "", env.get_template("home.html.j2").render(**home))
+    written = [*site.written, ""]
+    _write_sitemap(folder, site.base, written)
     return len(written)
 
 
