@@ -117,19 +117,27 @@ def _jsonld_pieces(triples: Iterable[ox.Triple], base: str | None) -> Iterator[s
     current: str | None = None
     current_raw: str | None = None
     properties: dict[str, list[object]] = {}
+    keys: dict[str, str] = {_RDF_TYPE: "@type"}  # predicate -> JSON key, the loop's hottest lookup
     for triple in triples:
         raw = triple.subject.value  # type: ignore[union-attr]
         if raw != current_raw:
             if current is not None:
                 yield separator + _node_json(current, properties)
                 separator = ",\n"
-            current_raw, current, properties = raw, prefixes(str(raw)), {}
-        predicate = str(triple.predicate.value)
-        if predicate == _RDF_TYPE:
-            properties.setdefault("@type", []).append(prefixes(str(triple.object.value), True))  # type: ignore[union-attr]
+            current_raw, current, properties = raw, prefixes(raw), {}
+        predicate = triple.predicate.value
+        key = keys.get(predicate)
+        if key is None:
+            key = keys[predicate] = prefixes(predicate, True)
+        if key == "@type":
+            value: object = prefixes(triple.object.value, True)  # type: ignore[union-attr]
         else:
-            key = prefixes(predicate, True)
-            properties.setdefault(key, []).append(_object_json(triple.object, prefixes))
+            value = _object_json(triple.object, prefixes)
+        found = properties.get(key)
+        if found is None:
+            properties[key] = [value]
+        else:
+            found.append(value)
     if current is not None:
         yield separator + _node_json(current, properties)
     yield "\n]}\n"
@@ -193,7 +201,10 @@ def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
     for key in sorted(properties):
         values = properties[key]
         node[key] = values[0] if len(values) == 1 else values
-    return json.dumps(node, ensure_ascii=False, sort_keys=False)
+    return _ENCODER.encode(node)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps would build an encoder per node
 
 
 def write_dumps(store: ox.Store, folder: Path, base: str | None = None, jobs: int | None = None) -> dict[str, int]:
