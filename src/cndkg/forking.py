@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -40,9 +40,21 @@ def fork_map(
     Runs in this process when ``jobs`` is 1, there is a single item, or the
     platform cannot fork. Results keep the order of ``items``.
     """
+    return list(fork_imap(function, shared, items, jobs))
+
+
+def fork_imap(
+    function: Callable[[Shared, Item], Result], shared: Shared, items: Sequence[Item], jobs: int
+) -> Iterator[Result]:
+    """Yield ``function(shared, item)`` for each item in order, as soon as each is ready (see :func:`fork_map`).
+
+    The caller can work on one result while the workers compute the next ones.
+    """
     global _task
     if jobs <= 1 or len(items) < 2 or not can_fork():
-        return [function(shared, item) for item in items]
+        for item in items:
+            yield function(shared, item)
+        return
     _task = (function, shared)
     # Without freeze(), the first full collection in a worker writes to every object's header and so
     # copies the parent's whole heap (gigabytes at 10,000 texts) page by page.
@@ -50,7 +62,7 @@ def fork_map(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            return list(pool.map(_run, items))
+            yield from pool.map(_run, items)
     finally:
         gc.unfreeze()
         _task = None

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cndkg.dates import parse_written_date
-from cndkg.forking import default_jobs, fork_map
+from cndkg.forking import default_jobs, fork_imap
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
@@ -157,7 +157,8 @@ def build_graph(resolved: list[ResolvedResolution], registry: Registry, jobs: in
     workers = default_jobs(jobs) if len(resolved) >= PARALLEL_FROM else 1
     step = max(1, -(-len(resolved) // (workers * 4)))
     job = _RecordJob(resolved, minter, link_drafts(resolved), step)
-    for part in fork_map(_describe_records, job, range(0, len(resolved), step), workers):
+    # Each part is loaded while the workers describe the next ones.
+    for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
         store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES)
         triples.merge_index(part.index)
         sessions |= part.sessions
