@@ -100,14 +100,12 @@ def write_pages(
     do not depend on it). Returns what :func:`finish_site` needs. The dumps
     need not exist yet.
     """
-    data = gather(
-        (quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
-        resolved,
-        registry.minter,
-    )
+    data = gather(store, resolved, registry.minter)
     env = environment()
     written: list[str] = []
-    # Index pages first: they build SiteData's lazy indexes, which forked workers then inherit.
+    # Index pages first, and the inverse indexes entity pages use: built once here, forked workers inherit them.
+    for predicate in (CNDKG.session, CNDKG.dueSession, CNDKG.sponsor):
+        data.inverse(str(predicate))
     for name in INDEX_PAGES:
         context = pages.index_page(data, name)
         _write_page(folder, name, env.get_template("list.html.j2").render(**context))

@@ -9,7 +9,6 @@ and the reports due at them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -137,10 +136,9 @@ def relative(from_path: str, to_path: str) -> str:
     return "/".join(parts) + "/" if parts else "./"
 
 
-_KEEP_VALUES = {
+_KEEP_VALUES = tuple(
     str(p)
     for p in (
-        RDF.type,
         SKOS.prefLabel,
         DCTERMS.title,
         DCTERMS.identifier,
@@ -168,37 +166,42 @@ _KEEP_VALUES = {
         DCTERMS.date,
         DCTERMS.creator,
         CNDKG.truncated,
-        CNDKG.text,
-        CNDKG.sourceLine,
     )
-}
+)
+"""The properties pages show. Paragraph texts and source lines come from the resolved model instead."""
 
 
-def gather(triples: Iterable[ox.Triple], resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
-    """Index sorted triples and the resolved model for the site.
+def gather(store: ox.Store, resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
+    """Index the graph and the resolved model for the site.
 
-    Takes the dataset's triples (any iterable, read once), the resolved resolutions and the minter.
-    Returns the :class:`SiteData`.
+    Takes the dataset's Oxigraph store, the resolved resolutions and the
+    minter. Returns the :class:`SiteData`. Reads only what pages show, one
+    property at a time, instead of every triple (most are paragraph texts,
+    lines and citation provenance, which pages take from the resolved model).
     """
     data = SiteData(minter)
     base_ids = minter.base + "id/"
     sdg = str(SDG)
-    label_rank: dict[str, int] = {}
-    for triple in triples:
-        subject = triple.subject.value  # type: ignore[union-attr]
-        predicate = triple.predicate.value
-        key = subject.split("#", 1)[0]
-        if key.startswith(base_ids) or key.startswith(sdg):
-            data.subjects.setdefault(key, set()).add(subject)
-        if predicate in _KEEP_VALUES:
-            data.values.setdefault((subject, predicate), []).append(triple.object)  # type: ignore[arg-type]
-        if predicate == _RDF_TYPE:
-            data.types.setdefault(subject, []).append(triple.object.value)  # type: ignore[union-attr]
-        elif predicate in _LABEL_PREDICATES:
-            rank = _LABEL_PREDICATES.index(predicate)
-            if rank < label_rank.get(subject, 99):
-                label_rank[subject] = rank
-                data.labels[subject] = str(triple.object.value)  # type: ignore[union-attr]
+    graph = ox.DefaultGraph()
+    for solution in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):  # type: ignore[union-attr]
+        subject = solution[0]
+        if isinstance(subject, ox.NamedNode):
+            key = subject.value.split("#", 1)[0]
+            if key.startswith(base_ids) or key.startswith(sdg):
+                data.subjects.setdefault(key, set()).add(subject.value)
+    for quad in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), None, graph):
+        data.types.setdefault(quad.subject.value, []).append(quad.object.value)  # type: ignore[union-attr]
+    for predicate in _KEEP_VALUES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+            data.values.setdefault((quad.subject.value, predicate), []).append(quad.object)  # type: ignore[union-attr,arg-type]
+    text = ox.NamedNode(str(CNDKG.text))
+    for mandate in data.members(str(CNDKG.ReportingMandate)):
+        for quad in store.quads_for_pattern(ox.NamedNode(mandate), text, None, graph):
+            data.values.setdefault((mandate, text.value), []).append(quad.object)  # type: ignore[arg-type]
+    for predicate in reversed(_LABEL_PREDICATES):  # the best-ranked label is written last
+        for (subject, name), objects in data.values.items():
+            if name == predicate:
+                data.labels[subject] = str(objects[0].value)
     for item in resolved:
         data.resolved[item.iri] = item
         for citation in item.citations:
