@@ -66,8 +66,12 @@ def test_entries_of_removed_sources_are_pruned(tmp_path: Path, corpus: Path) -> 
     for path in sorted(corpus.rglob("*.md")):
         path.unlink()
     left = len([p for p in corpus.rglob("*") if p.is_file()])
+    (cache / "ab").mkdir(exist_ok=True)
+    (cache / "ab" / "notes.pickle").write_bytes(b"someone else's file")
     assert build_into(corpus, tmp_path / "dist", cache).cache_hits == left
-    assert len(list(cache.glob("*/*.pickle"))) == left
+    assert len([p for p in cache.glob("*/*.pickle") if p.name != "notes.pickle"]) == left
+    assert (cache / "ab" / "notes.pickle").exists(), "prune deletes only the cache's own entries"
+    assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172")
 
 
 def test_keys_change_with_the_name_the_bytes_and_the_options(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ from cndkg import __version__
 from cndkg.resources import data_dir
 
 CACHE_FORMAT = 1
+_KEY = re.compile(r"[0-9a-f]{40}")
+# The Cache Directory Tagging Specification: backup tools skip a folder holding this file.
+_CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# cndkg's parse cache; safe to delete.\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,9 @@ class ParseCache:
     def save(self, key: str, result: Any) -> None:
         """Store a result under a key (written to a temporary file, then renamed into place)."""
         path = self._path(key)
+        if not (self.folder / "CACHEDIR.TAG").exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
@@ -64,8 +71,9 @@ class ParseCache:
     def prune(self, keep: set[str]) -> int:
         """Delete every entry whose key is not in ``keep``; return how many were deleted."""
         removed = 0
-        for path in self.folder.glob("*/*.pickle"):
-            if path.stem not in keep:
+        for path in self.folder.glob("??/*.pickle"):
+            # Only files this cache names (a hex key under its first two digits), whatever else the folder holds.
+            if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
