@@ -47,7 +47,10 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="fast: shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference",
     )
     command.add_argument(
-        "--jobs", type=int, default=None, help="processes for reading, segmenting and finding (default: up to 2)"
+        "--jobs",
+        type=int,
+        default=None,
+        help="worker processes for parsing, graph, validation, dumps and pages (default: one per core, up to 2)",
     )
     command.add_argument(
         "--cache",

@@ -1,8 +1,9 @@
 """Work spread over forked processes that share the parent's data as it was at the fork.
 
-The validation and site stages read one large in-memory structure (the Oxigraph
-store, the site's indexes). Forking shares it copy-on-write instead of pickling
-it to each worker; only the work items and the (small) results cross processes.
+The graph, validation, dumps and site stages read large in-memory structures
+(the resolved model, the Oxigraph store, the site's indexes). Forking shares
+them copy-on-write instead of pickling them to each worker; only the work items
+and the results cross processes.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ stages, and the caller scales those CPU seconds to the wall time it saw.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from cndkg.cache import ParseCache
 from cndkg.errors import SourceError
 from cndkg.find import Lexicon, find
+from cndkg.forking import default_jobs
 from cndkg.model import Diagnostic, Mention, Resolution, Severity
 from cndkg.pipeline import Source
 from cndkg.read import read
@@ -127,7 +127,7 @@ def parse_all(
     and an optional :class:`ParseCache`. Returns the results in source order
     and the wall seconds taken.
     """
-    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    workers = default_jobs(jobs)
     start = time.perf_counter()
     if workers <= 1 or len(sources) < PARALLEL_FROM:
         return parse_sources(sources, encoding, names, lexicon, cache), time.perf_counter() - start
