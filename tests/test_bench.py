@@ -13,6 +13,8 @@ from cndkg.bench.corpus import generate, write_corpus
 from cndkg.pipeline import run_pipeline
 from cndkg.registry import Registry
 
+from .helpers import tree_hashes
+
 pytestmark = pytest.mark.slow
 
 
@@ -69,18 +71,8 @@ def test_parallel_build_gives_the_same_output_as_one_process(tmp_path: Path, mon
     }
     assert reports[1].resolutions == reports[2].resolutions == 80
     assert reports[1].pages == reports[2].pages > 80
-    one, two = tree_digest(tmp_path / "1"), tree_digest(tmp_path / "2")
+    one, two = tree_hashes(tmp_path / "1"), tree_hashes(tmp_path / "2")
     assert {"cndkg.nt", "cndkg.jsonld", "void.ttl", "index.html", "sitemap.xml"} <= set(one)
     assert sum(name.endswith("data.jsonld") for name in one) == reports[1].pages - 7  # all but 6 indexes and home
     assert one == two
     assert [str(d) for d in reports[1].diagnostics] == [str(d) for d in reports[2].diagnostics]
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    import hashlib
-
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }

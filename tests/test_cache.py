@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,9 @@ from cndkg.bench.corpus import write_corpus
 from cndkg.build import BuildOptions, BuildReport, build
 from cndkg.cache import ParseCache, cache_salt
 
+from .helpers import tree_hashes
+
 pytestmark = pytest.mark.slow
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def build_into(sources: Path, out: Path, cache: Path | None) -> BuildReport:
@@ -44,7 +37,7 @@ def test_rebuild_after_one_change_reuses_the_rest_and_matches_a_clean_build(tmp_
     rebuilt = build_into(corpus, tmp_path / "dist", cache)
     assert rebuilt.cache_hits == 23
     clean = build_into(corpus, tmp_path / "clean", None)
-    assert tree_digest(tmp_path / "dist") == tree_digest(tmp_path / "clean")
+    assert tree_hashes(tmp_path / "dist") == tree_hashes(tmp_path / "clean")
     assert "Recalling also" in (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")
     assert rebuilt.resolutions == clean.resolutions == 24
 

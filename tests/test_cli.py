@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -13,18 +12,11 @@ import pytest
 from cndkg.cli import main
 
 from .conftest import CORPUS, SEED_ADOPTED_57_4, SEED_WEB_PAGE_57
+from .helpers import tree_hashes
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "cndkg.cli", *args], capture_output=True, text=True, check=False)
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_parse_json_prints_the_model(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,6 @@ exit code and standard error are what a person sees.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import json
 import os
 import signal
@@ -28,6 +27,7 @@ from cndkg.read import read
 from cndkg.registry import load_registry
 
 from .conftest import SEED_ADOPTED_57_4, segment_text
+from .helpers import tree_hashes
 
 GOOD = SEED_ADOPTED_57_4.read_text(encoding="utf-8")
 
@@ -36,14 +36,6 @@ def cndkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run(
         [sys.executable, "-m", "cndkg.cli", *args], capture_output=True, text=True, check=False, cwd=cwd
     )
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.mark.parametrize(
