@@ -500,6 +500,55 @@ def test_guard_stops_a_runaway_query_and_keeps_answering(dump: Path) -> None:
     assert guard.backend.process is None
 
 
+@pytest.fixture(scope="module")
+def guarded(dump: Path) -> Iterator[object]:
+    from cndkg.query.guard import GuardedServer
+
+    with GuardedServer(dump) as guard:
+        yield guard
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_guarded_in_memory_server_answers_like_in_process(name: str, guarded: object, expected: dict[str, Result]):
+    """`cndkg serve`'s endpoint: the guard in front of Oxigraph's in-memory store, loaded over HTTP."""
+    from cndkg.query.guard import GuardedServer
+
+    assert isinstance(guarded, GuardedServer)
+    assert guarded.backend.in_memory
+    assert_same(name, expected[name], run_endpoint(guarded.query_url, query_text(name, {})))
+
+
+def test_guard_answers_503_while_the_backend_restarts(dump: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No answer is passed on from a backend that is reloading, or that was restarted during the query."""
+    from cndkg.query import guard as guard_module
+    from cndkg.query.guard import GuardedServer
+
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with GuardedServer(dump, timeout_s=5) as guard:
+        guard._ready.clear()
+        with pytest.raises(QueryError, match=r"503.*restarting"):
+            run_endpoint(guard.query_url, count, timeout=10)
+        guard._ready.set()
+        real_urlopen = urllib.request.urlopen
+
+        def restarted_meanwhile(*args: object, **kwargs: object) -> object:
+            answer = real_urlopen(*args, **kwargs)  # type: ignore[arg-type]
+            if "/query" in getattr(args[0], "full_url", ""):
+                guard._generation += 1  # as _restart_backend does when another query overran
+            return answer
+
+        monkeypatch.setattr(guard_module.urllib.request, "urlopen", restarted_meanwhile)
+        with pytest.raises(QueryError, match=r"503.*restarted while this query ran"):
+            run_endpoint(guard.query_url, count, timeout=10)
+        monkeypatch.undo()
+        assert int(run_endpoint(guard.query_url, count, timeout=10).rows[0]["n"].value) > 4000
+
+
+def test_an_in_memory_oxigraph_server_cannot_claim_to_be_read_only() -> None:
+    with pytest.raises(ValueError, match="read_only=False"):
+        OxigraphServer(None, in_memory=True)
+
+
 def test_credentials_are_not_sent_on_to_a_redirect_target(monkeypatch: pytest.MonkeyPatch) -> None:
     """An endpoint that redirects elsewhere never hands the user's credentials to the other host."""
     import http.server

@@ -87,18 +87,21 @@ BENCH_PARAMS = {
 
 
 def query_latencies(dump: Path, repeat: int = 5) -> dict[str, dict[str, float]]:
-    """Return the median milliseconds of every library query, in-process and through the project's server."""
+    """Return the median milliseconds of every library query, in-process and through ``cndkg serve``'s endpoint.
+
+    The endpoint is the guard in front of Oxigraph's in-memory server, as users get it.
+    """
     import statistics
 
     from cndkg.query import query_text, run
     from cndkg.query.engines import load_store
+    from cndkg.query.guard import GuardedServer
     from cndkg.query.library import load_library
-    from cndkg.query.server import OxigraphServer
 
     store = load_store(dump)
     texts = {name: query_text(name, BENCH_PARAMS.get(name, {})) for name in load_library()}
     timings: dict[str, dict[str, float]] = {}
-    with OxigraphServer(dump, timeout_s=60) as server:
+    with GuardedServer(dump, timeout_s=60) as server:
         for name, text in texts.items():
             local, remote = [], []
             for _ in range(repeat):

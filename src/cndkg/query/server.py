@@ -4,6 +4,13 @@
 ``oxigraph serve-read-only`` (or ``serve`` when writes are wanted, e.g. as a
 push target in tests) bound to 127.0.0.1 by default with a query timeout,
 waits until it answers, and stops it by its own PID.
+
+With ``in_memory=True`` it runs ``oxigraph serve`` on an in-memory store and
+loads the dump over the Graph Store Protocol once the server answers. That
+store answers the query library 5-10 times faster than the on-disk database
+(at 10,000 texts: treaties-ranked 86 against 727 ms) but accepts writes, so it
+is meant to sit behind :class:`cndkg.query.guard.GuardedServer`, which forwards
+only queries.
 """
 
 from __future__ import annotations
@@ -46,8 +53,12 @@ class OxigraphServer:
         read_only: bool = True,
         timeout_s: int = 10,
         union_default_graph: bool = False,
+        in_memory: bool = False,
     ) -> None:
+        if in_memory and read_only:
+            raise ValueError("an in-memory Oxigraph server takes writes: pass read_only=False and guard it")
         self.dump = dump
+        self.in_memory = in_memory
         self.host = host
         self.port = port or free_port(host)
         self.read_only = read_only
@@ -72,9 +83,10 @@ class OxigraphServer:
 
         On any failure the process and the database folder are cleaned up before the error goes on.
         """
-        self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
         try:
-            self._load()
+            if not self.in_memory:
+                self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
+                self._load()
             self._launch()
         except BaseException:
             self.stop()
@@ -102,8 +114,7 @@ class OxigraphServer:
         command = [
             binary,
             "serve-read-only" if self.read_only else "serve",
-            "--location",
-            str(self.location),
+            *([] if self.in_memory else ["--location", str(self.location)]),
             "--bind",
             f"{self.host}:{self.port}",
             "--timeout-s",
@@ -116,6 +127,29 @@ class OxigraphServer:
         self._log = tempfile.TemporaryFile(prefix="cndkg-oxigraph-")  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log)
         self._wait_until_ready()
+        if self.in_memory:
+            self._post_dump()
+
+    def _post_dump(self) -> None:
+        """Load the dump (if any) into the running in-memory server's default graph."""
+        if self.dump is None:
+            return
+        if not self.dump.is_file():
+            raise QueryError(f"{self.dump}: no built graph here (run 'cndkg build' first)")
+        media = "application/n-triples" if self.dump.suffix == ".nt" else "text/turtle"
+        with open(self.dump, "rb") as body:
+            request = urllib.request.Request(
+                f"{self.url}/store?default",
+                data=body,
+                method="POST",
+                headers={"Content-Type": media, "Content-Length": str(self.dump.stat().st_size)},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=600) as response:
+                    response.read()
+            except urllib.error.HTTPError as error:
+                detail = error.read().decode("utf-8", "replace").strip()[:300]
+                raise QueryError(f"oxigraph could not load {self.dump}: {detail}") from None
 
     def restart(self) -> None:
         """Kill the server process (a runaway query cannot outlive this) and start it again on the same data."""
