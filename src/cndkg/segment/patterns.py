@@ -308,8 +308,9 @@ def extract_cue(text: str, emphasis: str = "") -> str:
         taken.append(words.pop(0).rstrip(",;:"))
     rest = " ".join(words)
     for _ in range(2):
+        lowered = rest.lower()
         for tail in CUE_TAILS:
-            if rest.lower().startswith(tail + " ") or rest.lower() == tail:
+            if lowered.startswith(tail) and (len(lowered) == len(tail) or lowered[len(tail)] == " "):
                 taken.append(rest[: len(tail)])
                 rest = rest[len(tail) :].lstrip()
                 break
