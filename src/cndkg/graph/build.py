@@ -38,6 +38,9 @@ _INDEXED = frozenset(
     str(p) for p in (RDF.type, SKOS.prefLabel, DCTERMS.identifier, ELI.passed_by, DCTERMS.title, ELI.date_document)
 )
 _LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+# Spelt once: rdflib's XSD namespace builds the term on every lookup, and these run per triple.
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -80,7 +83,7 @@ def nt_literal(value: str, lang: str | None = None, datatype: str | None = None)
     lexical = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     if lang and _LANG.match(lang):
         return f'"{lexical}"@{lang}'
-    if datatype and datatype != str(XSD.string):
+    if datatype and datatype != _XSD_STRING:
         return f'"{lexical}"^^<{datatype}>'
     return f'"{lexical}"'
 
@@ -126,7 +129,7 @@ class _Triples:
 
     def integer(self, subject: str, predicate: URIRef, value: int) -> None:
         """Add a triple whose object is an ``xsd:integer``."""
-        self._put(str(subject), str(predicate), f'"{int(value)}"^^<{XSD.integer}>', str(value))
+        self._put(str(subject), str(predicate), f'"{int(value)}"^^<{_XSD_INTEGER}>', str(value))
 
     def typed(self, subject: str, predicate: URIRef, value: str, datatype: URIRef) -> None:
         """Add a triple whose object is a typed literal (``xsd:date`` ...)."""
