@@ -90,3 +90,28 @@ def test_a_source_that_fails_is_not_cached(tmp_path: Path) -> None:
     assert report.resolutions == 3
     assert [d.source for d in report.diagnostics if d.code == "unreadable"] == ["broken.txt"]
     assert len(list(cache.glob("*/*.pickle"))) == 3
+
+
+def test_workers_hand_hits_back_once_and_a_damaged_entry_is_parsed_again(tmp_path: Path) -> None:
+    """The parallel path: hits come back as the entry's bytes; the results equal one process's parse."""
+    from cndkg.parse_parallel import PARALLEL_FROM, parse_all, parse_sources
+    from cndkg.pipeline import collect_sources, lexicon_for
+    from cndkg.registry import load_registry
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder, PARALLEL_FROM + 6, seed=5)
+    registry = load_registry()
+    names, lexicon = registry.state_names_with_and, lexicon_for(registry)
+    sources, _ = collect_sources([str(folder)], folder)
+    cache = ParseCache(tmp_path / "cache", cache_salt(None, sorted(names)))
+    serial = parse_sources(sources, None, names, lexicon)
+    first, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    assert first.cache_hits == 0
+    damaged = sorted((tmp_path / "cache").glob("*/*.pickle"))[3]
+    damaged.write_bytes(b"\x80\x05not a pickle")
+    second, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    assert second.cache_hits == len(sources) - 1
+    assert (second.records, second.mentions, second.problems) == (serial.records, serial.mentions, serial.problems)
+    assert second.cache_keys == first.cache_keys
+    third, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    assert third.cache_hits == len(sources), "the damaged entry was written again"

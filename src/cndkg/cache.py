@@ -25,6 +25,8 @@ from cndkg.resources import data_dir
 
 CACHE_FORMAT = 1
 _KEY = re.compile(r"[0-9a-f]{40}")
+# What unpickling damaged or foreign bytes raises: such an entry is a miss, never a failed build.
+_DAMAGED = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, IndexError, KeyError)
 # The Cache Directory Tagging Specification: backup tools skip a folder holding this file.
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# cndkg's parse cache; safe to delete.\n"
 
@@ -46,10 +48,22 @@ class ParseCache:
 
     def load(self, key: str) -> Any | None:
         """Return the cached result of a key, or None when absent or unreadable."""
+        data = self.load_bytes(key)
+        return None if data is None else self.decode(data)
+
+    def load_bytes(self, key: str) -> bytes | None:
+        """Return a key's entry as stored (pickled), or None when absent or unreadable."""
         try:
-            with open(self._path(key), "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
+    @staticmethod
+    def decode(data: bytes) -> Any | None:
+        """Return an entry's result from its stored bytes, or None when they do not unpickle."""
+        try:
+            return pickle.loads(data)
+        except _DAMAGED:
             return None
 
     def save(self, key: str, result: Any) -> None:

@@ -2,7 +2,9 @@
 
 Files are independent until IRIs are assigned, so the three stages run in
 worker processes on chunks of the sorted source list; each worker times its own
-stages, and the caller scales those CPU seconds to the wall time it saw.
+stages, and the caller scales those CPU seconds to the wall time it saw. A
+worker hands a cache hit back as the entry's bytes, so the main process
+unpickles it once (not the worker, then again from the worker's answer).
 """
 
 from __future__ import annotations
@@ -64,18 +66,62 @@ def parse_sources(
         key = _cache_key(cache, source)
         cached = cache.load(key) if cache and key else None
         if isinstance(cached, Parsed):
-            cached.seconds = dict.fromkeys(cached.seconds, 0.0)  # a hit costs only its loading time
-            parsed.extend(cached)
-            parsed.cache_hits += 1
-            parsed.seconds["read"] += time.perf_counter() - start
+            _add_hit(parsed, cached, start)
         else:
-            one = parse_source(source, encoding, names, lexicon)
-            if cache and key and not any(d.severity is Severity.ERROR for d in one.problems):
-                cache.save(key, one)
-            parsed.extend(one)
+            parsed.extend(_parse_and_save(source, encoding, names, lexicon, cache, key))
         if key:
             parsed.cache_keys.add(key)
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedBytes:
+    """A worker's answer for a cache hit: the source's index in its chunk and the entry, still pickled."""
+
+    index: int
+    key: str
+    data: bytes
+
+
+def _parse_chunk(
+    sources: list[Source], encoding: str | None, names: frozenset[str], lexicon: Lexicon, cache: ParseCache | None
+) -> list[Parsed | _CachedBytes]:
+    """Parse each source of a chunk (a worker's job); a cache hit comes back as its entry's bytes."""
+    answers: list[Parsed | _CachedBytes] = []
+    for index, source in enumerate(sources):
+        key = _cache_key(cache, source)
+        data = cache.load_bytes(key) if cache and key else None
+        if key and data is not None:
+            answers.append(_CachedBytes(index, key, data))
+            continue
+        one = _parse_and_save(source, encoding, names, lexicon, cache, key)
+        if key:
+            one.cache_keys.add(key)
+        answers.append(one)
+    return answers
+
+
+def _parse_and_save(
+    source: Source,
+    encoding: str | None,
+    names: frozenset[str],
+    lexicon: Lexicon,
+    cache: ParseCache | None,
+    key: str | None,
+) -> Parsed:
+    """Parse one source; cache the result unless the file failed (so it fails again next time)."""
+    one = parse_source(source, encoding, names, lexicon)
+    if cache and key and not any(d.severity is Severity.ERROR for d in one.problems):
+        cache.save(key, one)
+    return one
+
+
+def _add_hit(parsed: Parsed, cached: Parsed, start: float) -> None:
+    """Add a cached result: it counts as a hit and costs only its loading time (under "read")."""
+    cached.seconds = dict.fromkeys(cached.seconds, 0.0)
+    parsed.extend(cached)
+    parsed.cache_hits += 1
+    parsed.seconds["read"] += time.perf_counter() - start
 
 
 def _cache_key(cache: ParseCache | None, source: Source) -> str | None:
@@ -136,13 +182,37 @@ def parse_all(
     parsed = Parsed()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for part in pool.map(
-            parse_sources,
+        answers = pool.map(
+            _parse_chunk,
             chunks,
             [encoding] * len(chunks),
             [names] * len(chunks),
             [lexicon] * len(chunks),
             [cache] * len(chunks),
-        ):
-            parsed.extend(part)
+        )
+        for chunk, chunk_answers in zip(chunks, answers, strict=True):
+            for answer in chunk_answers:
+                if isinstance(answer, _CachedBytes):
+                    _add_cached_bytes(parsed, answer, chunk[answer.index], encoding, names, lexicon, cache)
+                else:
+                    parsed.extend(answer)
     return parsed, time.perf_counter() - start
+
+
+def _add_cached_bytes(
+    parsed: Parsed,
+    answer: _CachedBytes,
+    source: Source,
+    encoding: str | None,
+    names: frozenset[str],
+    lexicon: Lexicon,
+    cache: ParseCache | None,
+) -> None:
+    """Unpickle a hit a worker passed on; a damaged entry is a miss, parsed here and cached again."""
+    start = time.perf_counter()
+    cached = cache.decode(answer.data) if cache else None
+    if isinstance(cached, Parsed):
+        _add_hit(parsed, cached, start)
+    else:
+        parsed.extend(_parse_and_save(source, encoding, names, lexicon, cache, answer.key))
+    parsed.cache_keys.add(answer.key)
