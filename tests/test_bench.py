@@ -44,6 +44,8 @@ def test_bench_smoke_run_prints_json_for_every_stage() -> None:
     assert run["size"] == 200 and run["resolutions"] == 200 and run["conforms"]
     assert set(run["stages"]) == {"read", "segment", "find", "resolve", "graph", "validate", "dumps", "site", "search"}
     assert run["floors"]["parsed_triples"] == run["triples"]
+    assert run["ratios"]["total_per_copy_floor"] > 0 and run["ratios"]["total_per_parse_floor"] > 0
+    assert data["commit"] is None or len(data["commit"].rstrip("+")) == 12
     assert run["rebuild"]["cache_hits"] == run["rebuild"]["sources"] - 1 == 199
     assert run["largest_worker_rss_mib"] > 0
     assert set(run["queries_ms"]) >= {"recalled-by", "reports-due", "treaties-ranked"}

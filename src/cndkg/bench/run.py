@@ -49,7 +49,12 @@ def run_one(count: int, seed: int, workdir: Path, *, site: bool = True, search: 
         "dump_bytes": report.dump_sizes,
         "conforms": report.conforms,
     }
-    figures["floors"] = _floors(out, workdir)
+    figures["floors"] = floors = _floors(out, workdir)
+    # The build in units of its own floors: comparable across runs when the machine's speed is not.
+    figures["ratios"] = {
+        "total_per_parse_floor": round(total / max(floors["oxigraph_parse_nt_seconds"], 1e-9), 1),
+        "total_per_copy_floor": round(total / max(floors["copy_output_tree_seconds"], 1e-9), 1),
+    }
     figures["peak_rss_mib"] = max(t["peak_rss_mib"] for t in figures["stages"].values())
     # A forked worker's RSS counts the pages it shares copy-on-write with the main process, so this is
     # the largest single worker's footprint, never a sum to add to the main process's figure.
@@ -161,7 +166,27 @@ def bench(
         if child.returncode != 0:
             raise CndkgError(f"bench size {size} failed:\n{child.stderr[-2000:]}")
         results.append({"size": size, **json.loads(child.stdout)})
-    return {"cndkg": __version__, "seed": seed, "machine": machine(), "results": results}
+    return {"cndkg": __version__, "commit": source_commit(), "seed": seed, "machine": machine(), "results": results}
+
+
+def source_commit() -> str | None:
+    """Return the git commit cndkg's code was run from (``+`` when it had changes), or None outside a checkout."""
+    package = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(package), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(package), "status", "--porcelain", "--untracked-files=no", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
 def machine() -> dict[str, Any]:
@@ -205,8 +230,16 @@ def table(data: dict[str, Any]) -> str:
         f"{'rebuild, 1 file edited':<22}"[:22]
         + "".join(f"{r['rebuild']['total_seconds']:>26}" for r in data["results"])
     )
-    for key in ("oxigraph_parse_nt_seconds", "copy_output_tree_seconds"):
-        lines.append(f"{key:<22}"[:22] + "".join(f"{r['floors'][key]:>26}" for r in data["results"]))
+    for key, label in (
+        ("oxigraph_parse_nt_seconds", "floor: parse dump s"),
+        ("copy_output_tree_seconds", "floor: copy tree s"),
+    ):
+        lines.append(f"{label:<22}" + "".join(f"{r['floors'][key]:>26}" for r in data["results"]))
+    for key, label in (
+        ("total_per_parse_floor", "total / parse floor"),
+        ("total_per_copy_floor", "total / copy floor"),
+    ):
+        lines.append(f"{label:<22}" + "".join(f"{r['ratios'][key]:>26}" for r in data["results"]))
     queries = data["results"][0].get("queries_ms", {}) if data["results"] else {}
     for name in queries:
         cells = [
