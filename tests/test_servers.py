@@ -485,9 +485,13 @@ def test_guard_stops_a_runaway_query_and_keeps_answering(dump: Path) -> None:
         assert guard.query_url.startswith("http://127.0.0.1:")
         first_pid = guard.backend.process.pid if guard.backend.process else None
         started = time.monotonic()
-        with pytest.raises(QueryError):
+        with pytest.raises(QueryError, match="503"):
             run_endpoint(guard.query_url, explosive, timeout=30)
         assert time.monotonic() - started < 15
+        # The 503 goes out first; the restart (a reload of the dump) follows.
+        deadline = time.monotonic() + 30
+        while not (guard.restarts >= 1 and guard._ready.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert guard.restarts >= 1 and guard.backend.process is not None
         assert guard.backend.process.pid != first_pid
         answer = run_endpoint(guard.query_url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=30)
@@ -502,14 +506,20 @@ def test_guard_stops_a_runaway_query_and_keeps_answering(dump: Path) -> None:
 
 @pytest.fixture(scope="module")
 def guarded(dump: Path) -> Iterator[object]:
+    """`cndkg serve`'s SPARQL endpoint over the bundled corpus's dump."""
     from cndkg.query.guard import GuardedServer
 
     with GuardedServer(dump) as guard:
         yield guard
 
 
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
 @pytest.mark.parametrize("name", LIBRARY)
-def test_guarded_in_memory_server_answers_like_in_process(name: str, guarded: object, expected: dict[str, Result]):
+def test_guarded_in_memory_server_answers_like_in_process(
+    name: str, guarded: object, expected: dict[str, Result]
+) -> None:
     """`cndkg serve`'s endpoint: the guard in front of Oxigraph's in-memory store, loaded over HTTP."""
     from cndkg.query.guard import GuardedServer
 
@@ -523,28 +533,63 @@ def test_guard_answers_503_while_the_backend_restarts(dump: Path, monkeypatch: p
     from cndkg.query import guard as guard_module
     from cndkg.query.guard import GuardedServer
 
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     with GuardedServer(dump, timeout_s=5) as guard:
         guard._ready.clear()
         with pytest.raises(QueryError, match=r"503.*restarting"):
-            run_endpoint(guard.query_url, count, timeout=10)
+            run_endpoint(guard.query_url, COUNT, timeout=10)
         guard._ready.set()
         real_urlopen = urllib.request.urlopen
 
-        def restarted_meanwhile(*args: object, **kwargs: object) -> object:
-            answer = real_urlopen(*args, **kwargs)  # type: ignore[arg-type]
-            if "/query" in getattr(args[0], "full_url", ""):
-                guard._generation += 1  # as _restart_backend does when another query overran
+        def restarted_meanwhile(request: urllib.request.Request, *args: object, **kwargs: object) -> object:
+            answer = real_urlopen(request, *args, **kwargs)  # type: ignore[arg-type]
+            if isinstance(request, urllib.request.Request) and request.full_url.startswith(guard.backend.url):
+                guard._generation += 1  # what _restart_backend does when another query overran
             return answer
 
         monkeypatch.setattr(guard_module.urllib.request, "urlopen", restarted_meanwhile)
         with pytest.raises(QueryError, match=r"503.*restarted while this query ran"):
-            run_endpoint(guard.query_url, count, timeout=10)
+            run_endpoint(guard.query_url, COUNT, timeout=10)
         monkeypatch.undo()
-        assert int(run_endpoint(guard.query_url, count, timeout=10).rows[0]["n"].value) > 4000
+        assert int(run_endpoint(guard.query_url, COUNT, timeout=10).rows[0]["n"].value) > 4000
+
+
+def test_a_backend_that_cannot_be_reloaded_leaves_the_endpoint_down(
+    dump: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed reload stops the new process and answers 503 with the reason; never an empty store."""
+    from cndkg.query.guard import GuardedServer
+
+    with GuardedServer(dump, timeout_s=5) as guard:
+
+        def fail() -> None:
+            raise QueryError("oxigraph could not load the dump: disk on fire")
+
+        monkeypatch.setattr(guard.backend, "_post_dump", fail)
+        guard._restart_backend(guard._generation)
+        assert guard.backend.process is None, "the half-started process was stopped"
+        with pytest.raises(QueryError, match=r"503.*could not be restarted.*disk on fire"):
+            run_endpoint(guard.query_url, COUNT, timeout=10)
+    assert guard.backend.process is None
+
+
+def test_a_restart_reloads_the_dump_the_server_started_with(dump: Path, tmp_path: Path) -> None:
+    """A rebuild that replaces the dump while `cndkg serve` runs does not change what a restart loads."""
+    from cndkg.query.guard import GuardedServer
+
+    served = tmp_path / "cndkg.nt"
+    shutil.copyfile(dump, served)
+    with GuardedServer(served, timeout_s=5) as guard:
+        before = int(run_endpoint(guard.query_url, COUNT, timeout=10).rows[0]["n"].value)
+        replacement = tmp_path / "new.nt"
+        replacement.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+        replacement.replace(served)  # as an atomic rebuild swaps files in
+        guard._restart_backend(guard._generation)
+        assert guard.restarts == 1
+        assert int(run_endpoint(guard.query_url, COUNT, timeout=10).rows[0]["n"].value) == before > 4000
 
 
 def test_an_in_memory_oxigraph_server_cannot_claim_to_be_read_only() -> None:
+    """Its store takes writes, so only a guard in front of it can make it read-only."""
     with pytest.raises(ValueError, match="read_only=False"):
         OxigraphServer(None, in_memory=True)
 

@@ -8,10 +8,11 @@ process and starts it again on the same data, answering ``503``: one bad query
 can never hold the endpoint.
 
 The server behind the guard keeps the graph in memory (much faster queries than
-Oxigraph's on-disk database), so a restart reloads the dump: about 1.5 s per
-million triples. Until it has, queries get ``503``, and an answer from a
-server that was restarted while the query ran is never passed on (it may hold
-only part of the graph).
+Oxigraph's on-disk database), so a restart reloads the dump: about 3.5 s per
+million triples on the project's machine. The query that overran gets its
+``503`` first; until the reload is done, other queries get ``503`` too, and an
+answer from a server that was restarted while the query ran is never passed
+on (it may hold only part of the graph).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class GuardedServer:
         self._generation = 0
         self._lock = threading.Lock()
         self._ready = threading.Event()
+        self._unavailable = b"the server is restarting; try again\n"
+        self._stopped = False
         self._http: http.server.ThreadingHTTPServer | None = None
 
     @property
@@ -97,42 +100,52 @@ class GuardedServer:
         if not (path == "/query" or path.startswith("/query?")):
             self.refuse(request)
             return
+        generation = self._generation  # read before the readiness check (see _restart_backend)
         if not self._ready.is_set():
-            self._reply(request, 503, b"the server is restarting; try again\n")
+            self._reply(request, 503, self._unavailable)
             return
         headers = {name: request.headers[name] for name in _FORWARDED if request.headers.get(name)}
-        generation = self._generation
         upstream = urllib.request.Request(
             self.backend.url + path, data=body, headers=headers, method="POST" if body is not None else "GET"
         )
         try:
             with urllib.request.urlopen(upstream, timeout=self.timeout_s + 1) as answer:
-                data = answer.read()
-            if generation != self._generation or not self._ready.is_set():
-                self._reply(request, 503, b"the server restarted while this query ran; try again\n")
-            else:
-                self._reply(request, answer.status, data, answer.headers.get("Content-Type"))
+                status, data, media = answer.status, answer.read(), answer.headers.get("Content-Type")
         except urllib.error.HTTPError as error:
-            self._reply(request, error.code, error.read(), error.headers.get("Content-Type"))
+            status, data, media = error.code, error.read(), error.headers.get("Content-Type")
         except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
             overran = isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError)
+            message = f"the query ran over {self.timeout_s} s and was stopped" if overran else "the server restarted"
+            self._reply(request, 503, f"{message}; try again\n".encode())  # before the restart, which takes a while
             if overran:
                 self._restart_backend(generation)
-            message = f"the query ran over {self.timeout_s} s and was stopped" if overran else "the server restarted"
-            self._reply(request, 503, f"{message}; try again\n".encode())
+            return
+        if generation != self._generation or not self._ready.is_set():
+            self._reply(request, 503, b"the server restarted while this query ran; try again\n")
+        else:
+            self._reply(request, status, data, media)
 
     def _restart_backend(self, generation: int) -> None:
-        """Restart the backend once per overrun: requests that began before a restart do not restart it again."""
+        """Restart the backend once per overrun: requests that began before a restart do not restart it again.
+
+        Readiness is cleared before the generation moves on, so a request that
+        sees the new generation also sees the backend is not ready until it is
+        fully loaded. A backend that cannot be restarted leaves the endpoint
+        answering 503, never serving an empty or partly loaded store.
+        """
         with self._lock:
-            if generation != self._generation:
+            if generation != self._generation or self._stopped:
                 return
-            self.restarts += 1
-            self._generation += 1
             self._ready.clear()
+            self._generation += 1
+            self.restarts += 1
             try:
                 self.backend.restart()
-            finally:
-                self._ready.set()
+            except Exception as error:  # whatever failed, the endpoint stays down and says why
+                reason = f"the SPARQL server could not be restarted ({error}); restart cndkg serve\n"
+                self._unavailable = reason.encode()
+                return
+            self._ready.set()
 
     @staticmethod
     def _reply(
@@ -157,7 +170,9 @@ class GuardedServer:
             self._http.shutdown()
             self._http.server_close()
             self._http = None
-        self.backend.stop()
+        with self._lock:  # not while a restart is starting a process that would then be left running
+            self._stopped = True
+            self.backend.stop()
 
     def __enter__(self) -> GuardedServer:
         return self.start()

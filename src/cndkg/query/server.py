@@ -7,14 +7,16 @@ waits until it answers, and stops it by its own PID.
 
 With ``in_memory=True`` it runs ``oxigraph serve`` on an in-memory store and
 loads the dump over the Graph Store Protocol once the server answers. That
-store answers the query library 5-10 times faster than the on-disk database
-(at 10,000 texts: treaties-ranked 86 against 727 ms) but accepts writes, so it
-is meant to sit behind :class:`cndkg.query.guard.GuardedServer`, which forwards
-only queries.
+store answers the query library several times faster than the on-disk database
+(figures in ``docs/benchmarks.md``) but accepts writes, so it is meant to sit
+behind :class:`cndkg.query.guard.GuardedServer`, which forwards only queries.
+The dump is kept open from the start, so a restart reloads the very bytes the
+server started with even if a rebuild has replaced the file since.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,8 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import IO
+
+import pyoxigraph as ox
 
 from cndkg.query.binding import QueryError
 from cndkg.serve import free_port
@@ -66,6 +70,7 @@ class OxigraphServer:
         self.union_default_graph = union_default_graph
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._dump_handle: IO[bytes] | None = None
         self.location = Path()
 
     @property
@@ -84,7 +89,9 @@ class OxigraphServer:
         On any failure the process and the database folder are cleaned up before the error goes on.
         """
         try:
-            if not self.in_memory:
+            if self.in_memory:
+                self._open_dump()
+            else:
                 self.location = Path(tempfile.mkdtemp(prefix="cndkg-oxigraph-"))
                 self._load()
             self._launch()
@@ -92,6 +99,15 @@ class OxigraphServer:
             self.stop()
             raise
         return self
+
+    def _open_dump(self) -> None:
+        """Open the dump (if any) for the in-memory server's loads; raise QueryError when it is missing."""
+        if self.dump is None:
+            return
+        try:
+            self._dump_handle = open(self.dump, "rb")  # noqa: SIM115 (closed by stop())
+        except OSError:
+            raise QueryError(f"{self.dump}: no built graph here (run 'cndkg build' first)") from None
 
     def _load(self) -> None:
         """Load the dump (if any) into the database folder."""
@@ -109,7 +125,7 @@ class OxigraphServer:
                 raise QueryError(f"oxigraph could not load {self.dump}: {loaded.stderr.strip()[:300]}")
 
     def _launch(self) -> None:
-        """Start the server process on the loaded database and wait until it answers."""
+        """Start the server process and wait until it answers; an in-memory server is then loaded with the dump."""
         binary = oxigraph_binary()
         command = [
             binary,
@@ -131,30 +147,44 @@ class OxigraphServer:
             self._post_dump()
 
     def _post_dump(self) -> None:
-        """Load the dump (if any) into the running in-memory server's default graph."""
+        """Load the open dump (if any) into the running in-memory server: the default graph, or the dataset."""
         if self.dump is None:
             return
-        if not self.dump.is_file():
-            raise QueryError(f"{self.dump}: no built graph here (run 'cndkg build' first)")
-        media = "application/n-triples" if self.dump.suffix == ".nt" else "text/turtle"
-        with open(self.dump, "rb") as body:
-            request = urllib.request.Request(
-                f"{self.url}/store?default",
-                data=body,
-                method="POST",
-                headers={"Content-Type": media, "Content-Length": str(self.dump.stat().st_size)},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=600) as response:
-                    response.read()
-            except urllib.error.HTTPError as error:
-                detail = error.read().decode("utf-8", "replace").strip()[:300]
-                raise QueryError(f"oxigraph could not load {self.dump}: {detail}") from None
+        if self._dump_handle is None:
+            raise QueryError(f"{self.dump}: the server was stopped; start it again")
+        rdf_format = ox.RdfFormat.from_extension(self.dump.suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+        target = f"{self.url}/store" + ("" if rdf_format.supports_datasets else "?default")
+        self._dump_handle.seek(0)
+        request = urllib.request.Request(
+            target,
+            data=self._dump_handle,
+            method="POST",
+            headers={
+                "Content-Type": rdf_format.media_type,
+                "Content-Length": str(os.fstat(self._dump_handle.fileno()).st_size),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=600) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace").strip()[:300]
+            raise QueryError(f"oxigraph could not load {self.dump}: {detail}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise QueryError(f"oxigraph could not load {self.dump}: {error}") from None
 
     def restart(self) -> None:
-        """Kill the server process (a runaway query cannot outlive this) and start it again on the same data."""
+        """Kill the server process (a runaway query cannot outlive this) and start it again on the same data.
+
+        If the new process cannot be started or loaded, it is stopped too and the error goes on:
+        a server is never left running on an empty or partly loaded store.
+        """
         self._terminate()
-        self._launch()
+        try:
+            self._launch()
+        except BaseException:
+            self._terminate()
+            raise
 
     def _wait_until_ready(self, seconds: float = 20.0) -> None:
         """Poll ``ASK {}`` until the server answers; raise with its stderr if it dies or never answers."""
@@ -183,10 +213,13 @@ class OxigraphServer:
         return self._log.read().decode("utf-8", "replace")
 
     def stop(self) -> None:
-        """Stop the server by its PID and delete its database folder."""
+        """Stop the server by its PID, delete its database folder and close the dump."""
         self._terminate()
         if self.location != Path():
             shutil.rmtree(self.location, ignore_errors=True)
+        if self._dump_handle is not None:
+            self._dump_handle.close()
+            self._dump_handle = None
 
     def _terminate(self) -> None:
         """Stop the server process by its PID (SIGTERM, then SIGKILL) and close its log."""
