@@ -26,7 +26,17 @@ from cndkg.resources import data_dir
 CACHE_FORMAT = 1
 _KEY = re.compile(r"[0-9a-f]{40}")
 # What unpickling damaged or foreign bytes raises: such an entry is a miss, never a failed build.
-_DAMAGED = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, IndexError, KeyError)
+_DAMAGED = (
+    EOFError,
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    OverflowError,
+)
 # The Cache Directory Tagging Specification: backup tools skip a folder holding this file.
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# cndkg's parse cache; safe to delete.\n"
 

@@ -173,6 +173,13 @@ def source_commit() -> str | None:
     """Return the git commit cndkg's code was run from (``+`` when it had changes), or None outside a checkout."""
     package = Path(__file__).resolve().parent
     try:
+        tracked = subprocess.run(
+            ["git", "-C", str(package), "ls-files", "--error-unmatch", "__init__.py"],
+            capture_output=True,
+            timeout=10,
+        )
+        if tracked.returncode != 0:  # an installed copy inside some other checkout: not that checkout's code
+            return None
         commit = subprocess.run(
             ["git", "-C", str(package), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10
         )
