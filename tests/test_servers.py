@@ -580,11 +580,13 @@ def test_a_restart_reloads_the_dump_the_server_started_with(dump: Path, tmp_path
     shutil.copyfile(dump, served)
     with GuardedServer(served, timeout_s=5) as guard:
         before = int(run_endpoint(guard.query_url, COUNT, timeout=10).rows[0]["n"].value)
+        first_pid = guard.backend.process.pid if guard.backend.process else None
         replacement = tmp_path / "new.nt"
         replacement.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
         replacement.replace(served)  # as an atomic rebuild swaps files in
         guard._restart_backend(guard._generation)
-        assert guard.restarts == 1
+        assert guard.restarts == 1 and guard.backend.process is not None
+        assert guard.backend.process.pid != first_pid, "a new process, loaded again"
         assert int(run_endpoint(guard.query_url, COUNT, timeout=10).rows[0]["n"].value) == before > 4000
 
 
