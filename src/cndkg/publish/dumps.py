@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -58,8 +61,9 @@ def sorted_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.
 def _sorted_lines(store: ox.Store, chunk: int = 100_000) -> Iterator[bytes]:
     """Yield a store's default graph as canonical N-Triples, sorted, in blocks of ``chunk`` lines.
 
-    Only one copy of the lines is alive at a time: the serialized bytes are
-    released once split, and the lines are sorted in place.
+    The portable path, for machines without GNU sort: it holds the serialized
+    graph and then its lines in memory (about twice the dump's size at the
+    peak, released when done).
     """
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     assert data is not None
@@ -69,6 +73,55 @@ def _sorted_lines(store: ox.Store, chunk: int = 100_000) -> Iterator[bytes]:
     start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline sorts first
     for index in range(start, len(lines), chunk):
         yield b"\n".join(lines[index : index + chunk]) + b"\n"
+
+
+SORT_BUFFER = "256M"
+"""The memory GNU sort may use before it spills sorted runs to temporary files."""
+
+
+@functools.lru_cache(maxsize=1)
+def gnu_sort() -> str | None:
+    """Return the path of GNU sort (coreutils) if this machine has it, else None."""
+    found = shutil.which("sort")
+    if found is None:
+        return None
+    try:
+        version = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found if "GNU coreutils" in version.stdout else None
+
+
+def write_sorted_ntriples(store: ox.Store, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
+    """Write a store's default graph to ``target`` as N-Triples lines sorted bytewise.
+
+    Takes the store, the file to write, how many threads the sort may use and
+    the GNU sort to pipe the lines through (None: the in-memory Python sort).
+    GNU sort keeps its memory bounded (``SORT_BUFFER``, then temporary files
+    beside ``target``), where sorting in Python held the graph's text twice
+    over: at 10,000 resolutions that was 1.5 GiB on top of the store. Both
+    paths write the same bytes (``LC_ALL=C`` compares bytes, as Python does).
+    Raises OSError when the sort fails.
+    """
+    if sorter is None:
+        with open(target, "wb") as out:
+            for block in _sorted_lines(store):
+                out.write(block)
+        return
+    command = [sorter, "-S", SORT_BUFFER, f"--parallel={max(1, jobs)}", "-T", str(target.parent), "-o", str(target)]
+    environment = {**os.environ, "LC_ALL": "C"}
+    failure: OSError | None = None
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as sorting:
+        assert sorting.stdin is not None and sorting.stderr is not None
+        try:
+            store.dump(sorting.stdin, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            sorting.stdin.close()
+        except OSError as error:  # sort stopped reading (a full disk?): its status and message say why
+            failure = error
+        problem = sorting.stderr.read().decode("utf-8", "replace").strip()
+    if sorting.returncode != 0 or failure is not None:
+        reason = problem or str(failure)
+        raise OSError(f"{target}: sorting the N-Triples failed ({sorter} exited {sorting.returncode}): {reason}")
 
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:
@@ -210,15 +263,14 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps would build an enc
 def write_dumps(store: ox.Store, folder: Path, base: str | None = None, jobs: int | None = None) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
-    The canonical N-Triples are written first (sorted lines); Turtle and
+    The canonical N-Triples are written first (sorted lines, by GNU sort where
+    the machine has it: see :func:`write_sorted_ntriples`); Turtle and
     JSON-LD are then written from a streamed parse of that file, on two
     processes when ``jobs`` allows, so the triples are never all held as
     Python objects. The bytes do not depend on ``jobs``.
     """
     ntriples = folder / "cndkg.nt"
-    with open(ntriples, "wb") as out:
-        for block in _sorted_lines(store):
-            out.write(block)
+    write_sorted_ntriples(store, ntriples, default_jobs(jobs), gnu_sort())
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
     fork_map(_write_from_ntriples, (ntriples, base), others, min(default_jobs(jobs), len(others)))
     return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}

@@ -1,0 +1,70 @@
+"""Publish, dumps: the sorted N-Triples are the same bytes whichever sort writes them."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from cndkg.publish.dumps import gnu_sort, write_sorted_ntriples
+
+EX = "https://w3id.org/cndkg/id/res/cnd/57/4"
+
+# Terms whose bytes sort differently from their characters or from a locale's collation:
+# upper before lower case, escapes, a tab, accents, a character outside the BMP, language tags.
+TRICKY = [
+    ox.Literal("Reaffirming"),
+    ox.Literal("recalling"),
+    ox.Literal("Zeta"),
+    ox.Literal('a "quoted" word\nand a new line'),
+    ox.Literal("tab\tinside"),
+    ox.Literal("Côte d'Ivoire"),
+    ox.Literal("Cote d'Ivoire"),
+    ox.Literal("Türkiye", language="tr"),
+    ox.Literal("emoji \U0001f600"),
+    ox.Literal("61", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.NamedNode("https://w3id.org/cndkg/id/state/DEU"),
+    ox.NamedNode("https://w3id.org/cndkg/id/state/deu"),
+]
+
+
+def _store() -> ox.Store:
+    store = ox.Store()
+    for index, value in enumerate(TRICKY):
+        for subject in (EX, EX + "#op2", EX + "#pp10", EX + "#pp9"):
+            predicate = ox.NamedNode(f"https://w3id.org/cndkg/ontology#p{index}")
+            store.add(ox.Quad(ox.NamedNode(subject), predicate, value))
+    return store
+
+
+@pytest.mark.skipif(gnu_sort() is None, reason="this machine has no GNU sort")
+def test_gnu_sort_writes_the_same_bytes_as_the_python_sort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # the user's locale must not change the order
+    store = _store()
+    write_sorted_ntriples(store, tmp_path / "python.nt")
+    write_sorted_ntriples(store, tmp_path / "gnu.nt", jobs=2, sorter=gnu_sort())
+    python, gnu = (tmp_path / "python.nt").read_bytes(), (tmp_path / "gnu.nt").read_bytes()
+    assert python == gnu
+    lines = python.split(b"\n")
+    assert lines[-1] == b"" and len(lines) - 1 == len(store) == 4 * len(TRICKY)
+    assert lines[:-1] == sorted(lines[:-1])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gnu.nt", "python.nt"]  # no temporary files left
+
+
+def test_an_empty_graph_gives_an_empty_file_both_ways(tmp_path: Path) -> None:
+    write_sorted_ntriples(ox.Store(), tmp_path / "python.nt")
+    assert (tmp_path / "python.nt").read_bytes() == b""
+    if gnu_sort() is not None:
+        write_sorted_ntriples(ox.Store(), tmp_path / "gnu.nt", sorter=gnu_sort())
+        assert (tmp_path / "gnu.nt").read_bytes() == b""
+
+
+def test_a_failing_sort_is_an_error_naming_the_file_and_the_reason(tmp_path: Path) -> None:
+    sorter = tmp_path / "sort"
+    message = "sort: write failed: No space left on device"
+    sorter.write_text(f"#!/bin/sh\nhead -c 10 >/dev/null\necho '{message}' >&2\nexit 2\n")
+    sorter.chmod(sorter.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(OSError, match=r"out\.nt: sorting the N-Triples failed .*exited 2.*No space left on device"):
+        write_sorted_ntriples(_store(), tmp_path / "out.nt", sorter=str(sorter))
