@@ -1,4 +1,4 @@
-"""Publish, dumps: the sorted N-Triples are the same bytes whichever sort writes them."""
+"""Publish, dumps: the sorted N-Triples are the same bytes whichever sort writes them; alternates per entity."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cndkg.publish.dumps import gnu_sort, write_sorted_ntriples
+from cndkg.publish.dumps import EntityGroups, gnu_sort, write_sorted_ntriples
 
 EX = "https://w3id.org/cndkg/id/res/cnd/57/4"
 
@@ -68,3 +68,35 @@ def test_a_failing_sort_is_an_error_naming_the_file_and_the_reason(tmp_path: Pat
     sorter.chmod(sorter.stat().st_mode | stat.S_IEXEC)
     with pytest.raises(OSError, match=r"out\.nt: sorting the N-Triples failed .*exited 2.*No space left on device"):
         write_sorted_ntriples(_store(), tmp_path / "out.nt", sorter=str(sorter))
+
+
+def _groups_of(subjects: list[str], wanted: list[str]) -> list[tuple[str, list[str]]]:
+    completed: list[tuple[str, list[str]]] = []
+    groups = EntityGroups(
+        {key: f"page of {key}" for key in wanted}, lambda folder, items: completed.append((folder, items))
+    )
+    for subject in sorted(subjects, key=lambda iri: f"<{iri}> ".encode()):  # the order of N-Triples lines
+        groups.add(subject, subject)
+    groups.close()
+    return completed
+
+
+def test_entity_groups_keep_nested_entities_apart() -> None:
+    # Sorted, 57/4's hash IRIs come first, then 57/40 (nested in the same run of "57/4"), then 57/4 itself.
+    subjects = [EX, EX + "#op2", EX + "#pp1", EX + "0", EX + "0#op1", EX + "1", EX + "/x"]
+    completed = dict(_groups_of(subjects, [EX, EX + "0", EX + "/x"]))
+    assert completed == {
+        f"page of {EX}": [EX + "#op2", EX + "#pp1", EX],
+        f"page of {EX}0": [EX + "0#op1", EX + "0"],
+        f"page of {EX}/x": [EX + "/x"],
+    }
+
+
+def test_entity_groups_complete_each_entity_once_and_as_soon_as_its_run_ends() -> None:
+    completed = _groups_of([EX + "#a", EX, "https://w3id.org/cndkg/id/treaty/t"], [EX, "https://w3id.org/cndkg/id/x"])
+    assert [folder for folder, _ in completed] == [f"page of {EX}", "page of https://w3id.org/cndkg/id/x"]
+    assert completed[1][1] == []  # a page whose entity the stream never named still gets (empty) alternates
+
+
+def test_entity_groups_ignore_subjects_without_a_page() -> None:
+    assert _groups_of([EX + "0", EX + "0#op1"], [EX]) == [(f"page of {EX}", [])]

@@ -182,7 +182,8 @@ def build(options: BuildOptions) -> BuildReport:
         sections = site_pages.sections if site_pages is not None and options.search else None
         with _indexing(work, sections) as indexer:
             with _stage(report, "dumps", progress):
-                report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs)
+                alternates = site_pages.alternates if site_pages is not None else None
+                report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs, alternates)
                 _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
             with _stage(report, "site", progress):
                 if site_pages is not None:

@@ -13,8 +13,10 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -163,20 +165,36 @@ def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> byt
 
 def _jsonld_pieces(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
     """Yield compact JSON-LD text for sorted triples, one node object at a time (see compact_jsonld)."""
-    prefixes = _compactor(base)
-    head = json.dumps({"@context": jsonld_context(base)}, ensure_ascii=False, sort_keys=True)[:-1]
-    yield head + ', "@graph": [\n'
+    yield _jsonld_open(base)
     separator = ""
+    for _, node in _jsonld_nodes(triples, base):
+        yield separator + node
+        separator = ",\n"
+    yield _JSONLD_CLOSE
+
+
+_JSONLD_CLOSE = "\n]}\n"
+
+
+@functools.lru_cache(maxsize=4)
+def _jsonld_open(base: str | None) -> str:
+    """Return the text before the first node object: the inlined context and the opening of ``@graph``."""
+    head = json.dumps({"@context": jsonld_context(base)}, ensure_ascii=False, sort_keys=True)[:-1]
+    return head + ', "@graph": [\n'
+
+
+def _jsonld_nodes(triples: Iterable[ox.Triple], base: str | None) -> Iterator[tuple[str, str]]:
+    """Yield (subject IRI, node object as one line of JSON) for sorted triples, a subject at a time."""
+    prefixes = _compactor(base)
     current: str | None = None
-    current_raw: str | None = None
+    current_raw = ""
     properties: dict[str, list[object]] = {}
     keys: dict[str, str] = {_RDF_TYPE: "@type"}  # predicate -> JSON key, the loop's hottest lookup
     for triple in triples:
         raw = triple.subject.value  # type: ignore[union-attr]
         if raw != current_raw:
             if current is not None:
-                yield separator + _node_json(current, properties)
-                separator = ",\n"
+                yield current_raw, _node_json(current, properties)
             current_raw, current, properties = raw, prefixes(raw), {}
         predicate = triple.predicate.value
         key = keys.get(predicate)
@@ -192,8 +210,7 @@ def _jsonld_pieces(triples: Iterable[ox.Triple], base: str | None) -> Iterator[s
         else:
             found.append(value)
     if current is not None:
-        yield separator + _node_json(current, properties)
-    yield "\n]}\n"
+        yield current_raw, _node_json(current, properties)
 
 
 @functools.lru_cache(maxsize=4)
@@ -260,31 +277,139 @@ def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps would build an encoder per node
 
 
-def write_dumps(store: ox.Store, folder: Path, base: str | None = None, jobs: int | None = None) -> dict[str, int]:
+def write_dumps(
+    store: ox.Store,
+    folder: Path,
+    base: str | None = None,
+    jobs: int | None = None,
+    alternates: Mapping[str, str] | None = None,
+) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
     The canonical N-Triples are written first (sorted lines, by GNU sort where
     the machine has it: see :func:`write_sorted_ntriples`); Turtle and
     JSON-LD are then written from a streamed parse of that file, on two
     processes when ``jobs`` allows, so the triples are never all held as
-    Python objects. The bytes do not depend on ``jobs``.
+    Python objects. ``alternates`` maps each entity with a page to its
+    folder under ``folder``: its description (its triples and those of the
+    hash IRIs under it) is then written there as ``data.ttl`` and
+    ``data.jsonld``, taken from the same streams. The bytes do not depend on
+    ``jobs``.
     """
     ntriples = folder / "cndkg.nt"
     write_sorted_ntriples(store, ntriples, default_jobs(jobs), gnu_sort())
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
-    fork_map(_write_from_ntriples, (ntriples, base), others, min(default_jobs(jobs), len(others)))
+    job = _DumpJob(ntriples, base, alternates or {})
+    fork_map(_write_from_ntriples, job, others, min(default_jobs(jobs), len(others)))
     return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}
 
 
-def _write_from_ntriples(job: tuple[Path, str | None], name: str) -> None:
-    """Write one dump (Turtle or JSON-LD) beside the sorted N-Triples file, streaming."""
-    ntriples, base = job
-    rdf_format = DUMP_FORMATS[name][0]
-    stream = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-    target = ntriples.parent / name
+@dataclass(frozen=True)
+class _DumpJob:
+    """What the Turtle and JSON-LD writers share (inherited by forked workers, never pickled)."""
+
+    ntriples: Path
+    base: str | None
+    alternates: Mapping[str, str]
+
+
+def _write_from_ntriples(job: _DumpJob, name: str) -> None:
+    """Write one dump (Turtle or JSON-LD) beside the sorted N-Triples file, streaming, and its alternates."""
+    stream = ox.parse(path=str(job.ntriples), format=ox.RdfFormat.N_TRIPLES)
+    target = job.ntriples.parent / name
+    if DUMP_FORMATS[name][0] == ox.RdfFormat.JSON_LD:
+        _write_jsonld(job, stream, target)
+    else:
+        _write_turtle(job, stream, target)
+
+
+def _write_jsonld(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> None:
+    """Write the JSON-LD dump; each entity's ``data.jsonld`` is made of the same node objects."""
+    opening = _jsonld_open(job.base)
+
+    def write_entity(folder: str, nodes: list[str]) -> None:
+        _write_alternate(target.parent / folder / "data.jsonld", opening + ",\n".join(nodes) + _JSONLD_CLOSE)
+
+    entities = EntityGroups(job.alternates, write_entity)
     with open(target, "wb") as out:
-        if rdf_format == ox.RdfFormat.JSON_LD:
-            for piece in _jsonld_pieces(stream, base):
-                out.write(piece.encode("utf-8"))
-        else:
-            ox.serialize(stream, out, format=rdf_format, prefixes=dict(PREFIXES))
+        out.write(opening.encode("utf-8"))
+        separator = ""
+        for subject, node in _jsonld_nodes(triples, job.base):
+            out.write((separator + node).encode("utf-8"))
+            separator = ",\n"
+            entities.add(subject, node)
+        out.write(_JSONLD_CLOSE.encode("utf-8"))
+    entities.close()
+
+
+def _write_turtle(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> None:
+    """Write the Turtle dump; each entity's ``data.ttl`` is its triples, serialized alone."""
+
+    def write_entity(folder: str, described: list[ox.Triple]) -> None:
+        _write_alternate(target.parent / folder / "data.ttl", serialize(described, ox.RdfFormat.TURTLE))
+
+    entities = EntityGroups(job.alternates, write_entity)
+
+    def tapped() -> Iterator[ox.Triple]:
+        for triple in triples:
+            entities.add(triple.subject.value, triple)  # type: ignore[union-attr]
+            yield triple
+
+    with open(target, "wb") as out:
+        ox.serialize(tapped(), out, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    entities.close()
+
+
+def _write_alternate(path: Path, content: str | bytes) -> None:
+    """Write one of an entity's RDF alternates beside its page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+Item = TypeVar("Item")
+
+
+class EntityGroups(Generic[Item]):
+    """Gathers, from a stream in sorted N-Triples order, what belongs to each entity with a page.
+
+    An entity's description is its own triples and those of the hash IRIs
+    under it (``.../57/4`` and ``.../57/4#op2``). In sorted order every
+    subject that starts with an entity's IRI comes in one run, which may
+    hold other entities (``.../57/40``) nested inside: so the entities being
+    gathered form a stack, and one is complete as soon as a subject arrives
+    that does not start with its IRI. ``complete`` is called once per
+    entity of ``wanted`` (entity IRI -> its page folder) with the folder and
+    its items in stream order; :meth:`close` completes the rest, including
+    wanted entities that never appeared (with no items).
+    """
+
+    def __init__(self, wanted: Mapping[str, str], complete: Callable[[str, list[Item]], None]) -> None:
+        self.wanted = wanted
+        self.complete = complete
+        self.open: list[tuple[str, list[Item]]] = []
+        self.done: set[str] = set()
+
+    def add(self, subject: str, item: Item) -> None:
+        """Add one item (a triple, a node object) of ``subject``, completing the entities it closes."""
+        open_ = self.open
+        while open_ and not subject.startswith(open_[-1][0]):
+            self._complete_last()
+        key = subject.split("#", 1)[0]
+        if open_ and open_[-1][0] == key:
+            open_[-1][1].append(item)
+        elif key in self.wanted:
+            open_.append((key, [item]))
+
+    def close(self) -> None:
+        """Complete every entity still open, then the wanted ones the stream never named."""
+        while self.open:
+            self._complete_last()
+        for key in sorted(set(self.wanted) - self.done):
+            self.done.add(key)
+            self.complete(self.wanted[key], [])
+
+    def _complete_last(self) -> None:
+        key, items = self.open.pop()
+        if key not in self.done:  # a stream out of order must not write an entity twice
+            self.done.add(key)
+            self.complete(self.wanted[key], items)

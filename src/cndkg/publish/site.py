@@ -3,7 +3,10 @@
 Every page is rendered by jinja2 with autoescaping on, so every text that comes
 from a source is escaped; links are relative, so the folder can be served from
 any base. Each entity page has ``data.ttl`` and ``data.jsonld`` beside it,
-linked with ``<link rel="alternate">``, and schema.org JSON-LD embedded.
+linked with ``<link rel="alternate">``, and schema.org JSON-LD embedded. The
+alternates are written with the dumps (:func:`cndkg.publish.dumps.write_dumps`),
+from the same sorted streams, so no entity's triples are looked up and
+serialized twice.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cndkg.forking import default_jobs, fork_map
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG
 from cndkg.publish import charts, pages
-from cndkg.publish.dumps import DUMP_FORMATS, compact_jsonld, serialize
+from cndkg.publish.dumps import DUMP_FORMATS
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
@@ -66,9 +69,7 @@ class _PageJob:
     """What every page writer shares (inherited by forked workers, never pickled)."""
 
     folder: Path
-    store: ox.Store
     data: SiteData
-    base: str
 
 
 @dataclass
@@ -78,6 +79,7 @@ class SitePages:
     data: SiteData
     base: str
     written: list[str]
+    alternates: dict[str, str]
 
     @property
     def sections(self) -> list[str]:
@@ -92,13 +94,15 @@ def write_pages(
     registry: Registry,
     jobs: int | None = None,
 ) -> SitePages:
-    """Write every entity page (with its RDF alternates), the index pages and the 404 page.
+    """Write every entity page, the index pages and the 404 page.
 
     Takes the output folder, the dataset's Oxigraph store, the resolved
     resolutions, the registry and how many processes may write entity pages
     (default: one per core, up to two, from ``PARALLEL_FROM`` pages; the bytes
-    do not depend on it). Returns what :func:`finish_site` needs. The dumps
-    need not exist yet.
+    do not depend on it). Returns what :func:`finish_site` needs, and each
+    entity page's folder (``alternates``: entity IRI -> folder), where the
+    dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
+    not exist yet.
     """
     data = gather(store, resolved, registry.minter)
     env = environment()
@@ -120,11 +124,11 @@ def write_pages(
     workers = default_jobs(jobs) if len(entities) >= PARALLEL_FROM else 1
     # Small interleaved chunks balance the load: resolution pages cost far more than stubs.
     chunks = [entities[start::64] for start in range(min(64, len(entities)))]
-    job = _PageJob(folder, store, data, registry.minter.base)
+    job = _PageJob(folder, data)
     for paths in fork_map(_write_entity_pages, job, chunks, workers):
         written.extend(paths)
     _copy_static(folder)
-    return SitePages(data, registry.minter.base, written)
+    return SitePages(data, registry.minter.base, written, dict(entities))
 
 
 def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome) -> int:
@@ -142,12 +146,11 @@ def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome) -> in
 
 
 def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[str]:
-    """Write the pages and RDF alternates of some entities; return their paths."""
+    """Write the pages of some entities; return their paths."""
     env = environment()
     for iri, path in entities:
         context = pages.entity_page(job.data, iri, path)
         _write_page(job.folder, path, env.get_template(context["template"]).render(**context))
-        _write_alternates(job.folder / path, _description(job.store, job.data.subjects[iri]), job.base)
     return [path for _, path in entities]
 
 
@@ -159,22 +162,6 @@ def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True)
         raise ValueError(f"page path escapes the output folder: {path!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
-
-
-def _description(store: ox.Store, subjects: set[str]) -> list[ox.Triple]:
-    """Return the triples of an entity and of the hash IRIs under it, from the store."""
-    return [
-        quad.triple
-        for subject in subjects
-        for quad in store.quads_for_pattern(ox.NamedNode(subject), None, None, ox.DefaultGraph())
-    ]
-
-
-def _write_alternates(folder: Path, triples: list[ox.Triple], base: str) -> None:
-    """Write an entity's description as ``data.ttl`` and ``data.jsonld``."""
-    ordered = sorted(triples, key=str)
-    (folder / "data.ttl").write_bytes(serialize(ordered, ox.RdfFormat.TURTLE))
-    (folder / "data.jsonld").write_bytes(compact_jsonld(ordered, base))
 
 
 def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> dict[str, Any]:
