@@ -388,17 +388,25 @@ class EntityGroups(Generic[Item]):
         self.complete = complete
         self.open: list[tuple[str, list[Item]]] = []
         self.done: set[str] = set()
+        self._subject = ""
+        self._items: list[Item] | None = None  # where the last subject's items went (None: no page wants them)
 
     def add(self, subject: str, item: Item) -> None:
         """Add one item (a triple, a node object) of ``subject``, completing the entities it closes."""
+        if subject == self._subject:  # most triples share the previous one's subject
+            if self._items is not None:
+                self._items.append(item)
+            return
         open_ = self.open
         while open_ and not subject.startswith(open_[-1][0]):
             self._complete_last()
         key = subject.split("#", 1)[0]
-        if open_ and open_[-1][0] == key:
-            open_[-1][1].append(item)
-        elif key in self.wanted:
-            open_.append((key, [item]))
+        if not (open_ and open_[-1][0] == key) and key in self.wanted:
+            open_.append((key, []))
+        self._subject = subject
+        self._items = open_[-1][1] if open_ and open_[-1][0] == key else None
+        if self._items is not None:
+            self._items.append(item)
 
     def close(self) -> None:
         """Complete every entity still open, then the wanted ones the stream never named."""
