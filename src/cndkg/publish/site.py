@@ -15,7 +15,6 @@ import functools
 import json
 import os
 import shutil
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,7 +119,7 @@ def write_pages(
         env.get_template("notfound.html.j2").render(**pages.common(data, "404", "Not found")),
         folder_page=False,
     )
-    entities = [(iri, path) for iri in sorted(data.subjects) if (path := data.page_of(iri)) is not None]
+    entities = [(iri, path) for iri in sorted(data.entities) if (path := data.page_of(iri)) is not None]
     workers = default_jobs(jobs) if len(entities) >= PARALLEL_FROM else 1
     # Small interleaved chunks balance the load: resolution pages cost far more than stubs.
     chunks = [entities[start::64] for start in range(min(64, len(entities)))]
@@ -167,10 +166,7 @@ def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True)
 def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> dict[str, Any]:
     """Return what the home page shows: counts, downloads, charts, example SPARQL."""
     context = pages.common(data, "", "cndkg: a knowledge graph of CND resolutions")
-    counts: defaultdict[str, int] = defaultdict(int)
-    for types in data.types.values():
-        for type_iri in types:
-            counts[type_iri] += 1
+    counts = data.type_counts
     context["counts"] = [
         ("Resolutions adopted", counts[str(CNDKG.Resolution)] - _stub_count(data)),
         ("Draft resolutions", counts[str(CNDKG.DraftResolution)]),

@@ -1,9 +1,9 @@
 """What the website shows, gathered once from the graph and the resolved model.
 
-Indexes built in one pass over the triples: labels, types, the description of
-each page (its subject and the hash IRIs under it), backlinks (who cites
-whom, through which paragraph and cue), sponsorships, sessions' resolutions
-and the reports due at them.
+Indexes built from the store a property at a time: labels, the types of the
+entities with a page (and of reporting mandates), how many instances each
+class has, backlinks (who cites whom, through which paragraph and cue),
+sponsorships, sessions' resolutions and the reports due at them.
 """
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ class SiteData:
     """Everything the page writers need, indexed by IRI."""
 
     minter: Minter
-    subjects: dict[str, set[str]] = field(default_factory=dict)
+    entities: set[str] = field(default_factory=set)
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
+    type_counts: Counter[str] = field(default_factory=Counter)
     values: dict[tuple[str, str], list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
     backlinks: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     resolved: dict[str, ResolvedResolution] = field(default_factory=dict)
@@ -84,7 +85,7 @@ class SiteData:
     def page_of(self, iri: str) -> str | None:
         """Return the site path (``res/cnd/57/4``) of an entity's page, or None if it has none."""
         key = iri.split("#", 1)[0]
-        if key not in self.subjects or key not in self.types:
+        if key not in self.entities:
             return None
         if key.startswith(str(SDG)):
             return "sdg/" + key[len(str(SDG)) :] if key != str(SDG) else None
@@ -170,6 +171,9 @@ _KEEP_VALUES = tuple(
 )
 """The properties pages show. Paragraph texts and source lines come from the resolved model instead."""
 
+_HASH_TYPES_KEPT = frozenset({str(CNDKG.ReportingMandate)})
+"""Classes whose hash-IRI instances the pages list (the reports due at a session)."""
+
 
 def gather(store: ox.Store, resolved: list[ResolvedResolution], minter: Minter) -> SiteData:
     """Index the graph and the resolved model for the site.
@@ -178,19 +182,20 @@ def gather(store: ox.Store, resolved: list[ResolvedResolution], minter: Minter) 
     minter. Returns the :class:`SiteData`. Reads only what pages show, one
     property at a time, instead of every triple (most are paragraph texts,
     lines and citation provenance, which pages take from the resolved model).
+    An entity has a page when it is typed and its IRI is in the dataset's
+    ``id/`` space or the SDG namespace.
     """
     data = SiteData(minter)
     base_ids = minter.base + "id/"
     sdg = str(SDG)
     graph = ox.DefaultGraph()
-    for solution in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):  # type: ignore[union-attr]
-        subject = solution[0]
-        if isinstance(subject, ox.NamedNode):
-            key = subject.value.split("#", 1)[0]
-            if key.startswith(base_ids) or key.startswith(sdg):
-                data.subjects.setdefault(key, set()).add(subject.value)
     for quad in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), None, graph):
-        data.types.setdefault(quad.subject.value, []).append(quad.object.value)  # type: ignore[union-attr]
+        subject, type_iri = quad.subject.value, quad.object.value  # type: ignore[union-attr]
+        data.type_counts[type_iri] += 1
+        # Hash IRIs (paragraphs, citations, footnotes: nine in ten typed subjects) have no page of their own.
+        if "#" not in subject or type_iri in _HASH_TYPES_KEPT:
+            data.types.setdefault(subject, []).append(type_iri)
+    data.entities = {iri for iri in data.types if "#" not in iri and (iri.startswith(base_ids) or iri.startswith(sdg))}
     for predicate in _KEEP_VALUES:
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
             data.values.setdefault((quad.subject.value, predicate), []).append(quad.object)  # type: ignore[union-attr,arg-type]
