@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -52,6 +53,20 @@ def test_resolution_57_4_follows_the_contract(corpus_graph: Graph) -> None:
     assert str(corpus_graph.value(pp3, CNDKG.cue)) == "Acknowledging"
     op2 = URIRef(BASE + "res/cnd/57/4#op2")
     assert (op2, RDF.type, CNDKG.OperativeParagraph) in corpus_graph
+
+
+def test_a_cited_paragraph_keeps_its_own_type_and_gets_no_stub(registry: Registry) -> None:
+    # The describers of texts do not index the types of hash IRIs; a citation of one must still find it typed.
+    corpus = run_pipeline([CORPUS], registry, root=CORPUS)
+    citing, cited = (item for item in corpus.resolved if item.citations), corpus.resolved[-1]
+    first = next(citing)
+    paragraph = f"{cited.iri}#{cited.resolution.paragraphs[0].eid}"
+    retargeted = (dataclasses.replace(first.citations[0], target=paragraph), *first.citations[1:])
+    resolved = [dataclasses.replace(i, citations=retargeted) if i is first else i for i in corpus.resolved]
+    graph = build_graph(resolved, registry).graph
+    assert (URIRef(first.citations[0].citing), ELI.cites, URIRef(paragraph)) in graph
+    assert set(graph.objects(URIRef(paragraph), RDF.type)) <= {CNDKG.PreambularParagraph, CNDKG.OperativeParagraph}
+    assert graph.value(URIRef(paragraph), DCTERMS.identifier) is None
 
 
 def test_draft_links_to_the_resolution_it_became_and_has_sponsors(corpus_graph: Graph) -> None:
