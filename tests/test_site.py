@@ -29,6 +29,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 import cndkg.serve
 from cndkg.build import BuildOptions, build
+from cndkg.publish.site import UNSEARCHED
 from cndkg.serve import serving
 
 from .conftest import ROOT
@@ -412,6 +413,17 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def test_search_covers_every_page_but_source_files_and_skips_citation_lists(site: Site) -> None:
+    entry = json.loads((site.dist / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    # Pagefind indexes the pages that mark their body (entity pages; the index pages are lists of links).
+    searched = [p for p in entity_pages(site.dist) if p.relative_to(site.dist).parts[0] not in UNSEARCHED]
+    assert (site.dist / "source").is_dir() and "source" in UNSEARCHED
+    assert entry["languages"]["en"]["page_count"] == len(searched)
+    html = (site.dist / PAGE_57_4 / "index.html").read_text(encoding="utf-8")
+    assert '<section id="cited-by" data-pagefind-ignore>' in html
+    assert '<figure class="network" data-pagefind-ignore>' in html
 
 
 def search(page: Any, query: str) -> Any:
