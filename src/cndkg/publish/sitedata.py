@@ -159,7 +159,6 @@ _KEEP_VALUES = tuple(
         CNDKG.agendaItem,
         CNDKG.agendaTitle,
         CNDKG.distributionDate,
-        CNDKG.addressee,
         CNDKG.treatySeriesCitation,
         CNDKG.publishedIn,
         CNDKG.locator,
