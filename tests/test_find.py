@@ -163,18 +163,30 @@ ECOSOC_RESOLUTIONS: list[tuple[str, Expected]] = [
     ),
     (
         "resolution 2013/40 of the Economic and Social Council",
-        [(RES, "resolution 2013/40", {"symbol": "2013/40", "body": None})],
+        [(RES, "resolution 2013/40", {"symbol": "2013/40", "body": "Economic and Social Council"})],
+    ),
+    (
+        "as approved by the General Assembly in resolution 2719(XXV) of 15 December 1970",
+        [(RES, "resolution 2719(XXV)", {"symbol": "2719(XXV)", "body": "General Assembly"})],
+    ),
+    (
+        "its declaration in resolution 3012 (XXVII)",
+        [(RES, "resolution 3012 (XXVII)", {"symbol": "3012 (XXVII)", "body": "its"})],
+    ),
+    (
+        "resolution 10 (XXV) of the Commission on Narcotic Drugs",
+        [(RES, "resolution 10 (XXV)", {"symbol": "10 (XXV)", "body": "Commission on Narcotic Drugs"})],
     ),
 ]
 
 TREATIES: list[tuple[str, Expected]] = [
     (
         "the Single Convention on Narcotic Drugs of 1961 as amended by the 1972 Protocol,",
-        [(NAME, "Single Convention on Narcotic Drugs of 1961 as amended by the 1972 Protocol", {})],
+        [(NAME, "Single Convention on Narcotic Drugs of 1961", {}), (NAME, "1972 Protocol", {})],
     ),
     (
         "the Single Convention on Narcotic Drugs, 1961, as amended by the 1972 Protocol",
-        [(NAME, "Single Convention on Narcotic Drugs, 1961, as amended by the 1972 Protocol", {})],
+        [(NAME, "Single Convention on Narcotic Drugs, 1961", {}), (NAME, "1972 Protocol", {})],
     ),
     (
         "the Convention on Psychotropic Substances of 1971 and",
@@ -280,7 +292,11 @@ SDG: list[tuple[str, Expected]] = [
 ]
 
 SESSIONS: list[tuple[str, Expected]] = [
-    ("to report to the Commission at its sixty-sixth session", [(SESSION, "sixty-sixth session", {"body": None})]),
+    ("to report to the Commission at its sixty-sixth session", [(SESSION, "sixty-sixth session", {"body": "Commission"})]),
+    (
+        "the Commission on Narcotic Drugs and to the Commission at its sixty-sixth session",
+        [(SESSION, "sixty-sixth session", {"body": "Commission on Narcotic Drugs"})],
+    ),
     ("at its sixty-sixth session", [(SESSION, "sixty-sixth session", {"ordinal": "sixty-sixth"})]),
     ("at its sixty–sixth session", [(SESSION, "sixty–sixth session", {"ordinal": "sixty–sixth"})]),
     ("at its sixty‑sixth session", [(SESSION, "sixty‑sixth session", {"ordinal": "sixty‑sixth"})]),

@@ -153,7 +153,7 @@ IRI_FORMS: list[tuple[str, str]] = [
     ("Recalling document A/RES/70/1,", "res/ga/70/1"),
     ("Recalling document A/RES/S-30/1,", "res/ga/S-30/1"),
     (
-        "Recalling the Single Convention on Narcotic Drugs of 1961 as amended by the 1972 Protocol,",
+        "Recalling the Single Convention on Narcotic Drugs of 1961,",
         "treaty/1961-single-convention",
     ),
     ("Recalling the Protocol amending the Single Convention on Narcotic Drugs, 1961,", "treaty/1972-protocol"),
@@ -244,6 +244,13 @@ def test_ibid_is_resolved_against_the_footnote_before_it(tmp_path: Path, lexicon
     text = snippet(preamble, [], [footnote for footnote, _ in IBID_CHAIN])
     resolved = run(text, tmp_path, lexicon, registry)
     expected = {(f"pp{n}", iri(target), RECALLS) for n, (_, target) in enumerate(IBID_CHAIN, start=1)}
+    # an Official Records locator cites the document as well as the text it locates
+    for n, (footnote, target) in enumerate(IBID_CHAIN, start=1):
+        if target.startswith("declaration/") and ("E/20" in footnote or "chap." in footnote):
+            symbol = "E/2014/28" if "2014" in target else "E/2009/28" if "2009" in target else "E/2019/28"
+            expected.add((f"pp{n}", iri("doc/" + symbol.replace("/", "-")), RECALLS))
+    # a bare "Ibid." right after "Ibid., 2009, Supplement No. 8 (E/2009/28) ..." repeats that record, document too
+    expected.add(("pp7", iri("doc/E-2009-28"), RECALLS))
     assert triples(resolved) == expected
     assert all(c.mention.location.container == "footnote" for c in resolved.citations)
     assert [d for d in resolved.diagnostics if d.code == "unresolved"] == []
@@ -298,7 +305,7 @@ def test_seed_000_pp3_cites_the_joint_ministerial_statement_through_footnote_7(
     assert citation.mention.field("symbol") == "E/2014/28"
     assert citation.mention.line == 70
     # footnote 8 is "Ibid., 2009, ... (E/2009/28)", resolved against footnote 7
-    [political] = [c for c in resolved.citations if c.mention.location.key == "8"]
+    [political] = [c for c in resolved.citations if c.mention.location.key == "8" and c.target_kind != "Document"]
     assert (political.target, political.citing.endswith("#pp3")) == (
         iri("declaration/2009-political-declaration"),
         True,
@@ -458,12 +465,16 @@ def test_unresolved_mentions_become_diagnostics(
 SEED_000 = {
     "pp1": {
         "treaty/1961-single-convention",
+        "treaty/1972-protocol",
         "treaty/1971-psychotropic-convention",
         "treaty/1988-trafficking-convention",
     },
     "pp2": {"res/ga/217-A-III"},  # Universal Declaration of Human Rights, footnote 4
     "pp3": {  # footnotes 5 to 8; the thirtieth special session is not a session
         "declaration/2019-ministerial-declaration",
+        "doc/E-2019-28",
+        "doc/E-2014-28",
+        "doc/E-2009-28",
         "res/ga/S-30/1",
         "declaration/2014-joint-ministerial-statement",
         "declaration/2009-political-declaration",
@@ -483,15 +494,16 @@ SEED_001_FRAGMENT = {
 SEED_001_64_3 = {
     "pp1": {
         "treaty/1961-single-convention",
+        "treaty/1972-protocol",
         "treaty/1971-psychotropic-convention",
         "treaty/1988-trafficking-convention",
     },
     "pp2": {"res/ga/217-A-III"},
     "pp3": {"treaty/1966-icescr", "res/ga/2200-A-XXI"},  # the Covenant, and footnote 18's resolution
-    "pp4": {"declaration/2019-ministerial-declaration", "session/cnd/62"},  # "adopted at its sixty-second session"
+    "pp4": {"declaration/2019-ministerial-declaration", "doc/E-2019-28", "session/cnd/62"},  # "adopted at its ..."
     "pp5": {"res/ga/S-30/1"},
-    "pp6": {"declaration/2014-joint-ministerial-statement"},
-    "pp7": {"declaration/2009-political-declaration"},
+    "pp6": {"declaration/2014-joint-ministerial-statement", "doc/E-2014-28"},
+    "pp7": {"declaration/2009-political-declaration", "doc/E-2009-28"},
     "pp8": {"res/ga/70/1"},
     "pp9": {"res/ga/74/2"},
     "pp10": {"standard/prevention-standards", "standard/treatment-standards"},
@@ -506,10 +518,11 @@ SEED_001_64_3 = {
 SEED_001_64_4 = {
     "pp1": {
         "treaty/1961-single-convention",
+        "treaty/1972-protocol",
         "treaty/1971-psychotropic-convention",
         "treaty/1988-trafficking-convention",
     },
-    "pp2": {"declaration/2019-ministerial-declaration"},
+    "pp2": {"declaration/2019-ministerial-declaration", "doc/E-2019-28"},
 }
 SEED_57_4 = {"pp4": {"res/cnd/54/5"}, "op10": {"session/cnd/58"}}
 

@@ -181,6 +181,7 @@ class Header:
     distribution_date: str | None = None
     meeting_place_dates: str | None = None
     draft_label: str | None = None
+    symbol_body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cndkg import grammar as G
 from cndkg.iris import IriError
 from cndkg.model import (
     Addressing,
@@ -37,18 +38,10 @@ from cndkg.vocabulary import relation_for_cue
 _REPORTING = re.compile(
     r"\breport(?:s|ing)?\b|\bsubmit\b|\binform\b|\bshare\s+(?:experiences|information)\b|\bpresent\b"
 )
+# The words before a session that make it the session a report is due at ("to the Commission at its", "for
+# consideration at its", "before the", "by the"), as opposed to "the report on its twentieth session".
+_DUE_AT = re.compile(r"\b(?:at|to|before|by|for|until)\s+(?:its|the|their)\s*$")
 _DOCUMENT_RESOLUTION = re.compile(r"^(?P<organ>A|E)/RES/(?P<symbol>(?:S-)?\d{1,4}/\d{1,4})$")
-_BODY_WORD = {
-    "General Assembly": "General Assembly",
-    "Assembly": "General Assembly",
-    "Economic and Social Council": "Economic and Social Council",
-    "Council": "Economic and Social Council",
-    "Commission on Narcotic Drugs": "Commission on Narcotic Drugs",
-    "Commission on Crime Prevention and Criminal Justice": "Commission on Crime Prevention and Criminal Justice",
-    "Human Rights Council": "Human Rights Council",
-    "Security Council": "Security Council",
-    "World Health Assembly": "World Health Assembly",
-}
 
 
 class _Unresolved(Exception):
@@ -155,6 +148,7 @@ def resolve(
                     )
                 )
             continue
+        targets = [(target, kind), *_also_cited(mention, target, registry)]
         for citing in mention.citing:
             paragraph_iri = f"{iri}#{citing}"
             if mention.kind is MentionKind.ADDRESSEE:
@@ -166,7 +160,8 @@ def resolve(
                 sessions_by_paragraph.setdefault(citing, []).append((target, mention))
             else:
                 relation = relation_for_cue(cues.get(citing, "")) or str(ELI.cites)
-            citations.append(Citation(mention, paragraph_iri, target, relation, kind))
+            for each_target, each_kind in targets:
+                citations.append(Citation(mention, paragraph_iri, each_target, relation, each_kind))
             facts.extend(_stated_facts(mention, target, paragraph_iri))
         if not mention.citing and mention.kind is not MentionKind.ADDRESSEE:
             diagnostics.append(
@@ -254,12 +249,25 @@ def _footnote_target(
     return found
 
 
+def body_named(word: str, own: str) -> str:
+    """Return the body a name in the text stands for.
+
+    A full name is itself; a short name ("the Commission") is the text's own body
+    when that is its short name, else the short name's default (the Commission on
+    Narcotic Drugs); anything else gives "".
+    """
+    if word in G.BODIES:
+        return word
+    if word in G.BODY_BY_SHORT_NAME:
+        own_short = next((b.short_name for b in G.issuing_bodies() if b.name == own), "")
+        return own if own_short == word else G.BODY_BY_SHORT_NAME[word]
+    return ""
+
+
 def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
     """Return the body whose resolution a mention names ("its" = the enacting body)."""
-    if word in _BODY_WORD:
-        return _BODY_WORD[word]
-    if word == "Commission" and resolution.body.startswith("Commission"):
-        return resolution.body
+    if named := body_named(word, resolution.body):
+        return named
     if re.fullmatch(r"(?:19[4-9]\d|20\d\d)/\d{1,3}", symbol):
         return "Economic and Social Council"
     if word in ("its", "their") and resolution.body:
@@ -312,6 +320,25 @@ def _official_record(symbol: str | None, locator: str | None, registry: Registry
     return document, "Document"
 
 
+def _also_cited(mention: Mention, target: str, registry: Registry) -> list[tuple[str, str]]:
+    """Return what a mention cites besides its target: the Official Records document that locates a text.
+
+    "Official Records of the Economic and Social Council, 2019, Supplement No. 8 (E/2019/28),
+    chap. I, sect. B" cites the declaration it locates and the document E/2019/28 itself.
+    """
+    if mention.kind not in (MentionKind.OFFICIAL_RECORD, MentionKind.IBID):
+        return []
+    record = mention.field("antecedent_kind") == MentionKind.OFFICIAL_RECORD.value
+    symbol = mention.field("symbol") or (mention.field("antecedent_symbol") if record else None)
+    if not symbol:
+        return []
+    try:
+        document = registry.minter.document(symbol)
+    except IriError:
+        return []
+    return [] if document == target else [(document, "Document")]
+
+
 def _resolve_ibid(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
     """Resolve "Ibid." against the footnote before it: its pin, else the antecedent's fields."""
     kind = mention.field("antecedent_kind")
@@ -360,7 +387,7 @@ def _resolve_sdg(mention: Mention, resolution: ResolutionRecord, registry: Regis
 def _resolve_session(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
     number = ordinal_value(mention.field("ordinal") or "")
     written = mention.field("body") or ""
-    body = _BODY_WORD.get(written, written) or resolution.body
+    body = body_named(written, resolution.body) or resolution.body
     if number is None or not body:
         raise _Unresolved("session number or body unknown")
     try:
@@ -411,6 +438,8 @@ def _mandates(
                 number = ordinal_value(mention.field("ordinal") or "")
                 if own is not None and number is not None and number <= own:
                     continue
+                if not _DUE_AT.search(text, max(0, mention.start - 80), mention.start):
+                    continue  # "the report on its twentieth session" is not a report due there
                 mandates.append(
                     ReportingMandate(
                         paragraph_iri,

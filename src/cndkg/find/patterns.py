@@ -11,24 +11,24 @@ import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
+from cndkg import grammar as G
 from cndkg.dates import MONTH_PATTERN, iso_date
 from cndkg.find.lexicon import Lexicon
 from cndkg.model import MentionKind
 from cndkg.ordinals import ORDINAL_PATTERN
 
-RESOLUTION_SYMBOL = r"(?:S-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4}|\d{1,4}\s?(?:[A-Z]\s?)?\((?:S-)?[IVXLC]{1,8}\))"
-DOCUMENT_SYMBOL = (
-    r"(?<![\w/.\-])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD|DP|HRC)(?:/(?:S-)?[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])"
-)
-_NAMED_BODIES = (
-    r"General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
-    r"Commission on Crime Prevention and Criminal Justice|Human Rights Council|Security Council|"
-    r"World Health Assembly"
-)
-_BODY_WORDS = rf"{_NAMED_BODIES}|Council|Commission|its|their|Assembly"
+RESOLUTION_SYMBOL = G.RESOLUTION_SYMBOL
+DOCUMENT_SYMBOL = G.DOCUMENT_SYMBOL
+_NAMED_BODIES = G.BODY_ALTERNATION
+_SHORT_BODIES = "|".join(G.BODY_BY_SHORT_NAME)
+_BODY_WORDS = rf"{_NAMED_BODIES}|{_SHORT_BODIES}|its|their"
 _OWNER_OF_ITS = re.compile(
-    rf"\b(?P<body>{_NAMED_BODIES}|Assembly|Council),?\s+(?:at|in|by|through|under)\s+(?:its\s+)?$"
+    rf"\b(?P<body>{_NAMED_BODIES}|{_SHORT_BODIES}),?\s+(?:at|in|by|through|under)\s+(?:its\s+)?$"
 )
+# "its declaration in resolution 3012 (XXVII)": the text's own body, through what it adopted.
+_ITS_THING_IN = re.compile(r"\b(?:its|their)\s+[a-z]+(?:\s+[a-z]+)?\s+(?:in|by|under)\s+$")
+# "resolution 10 (XXV) of the Commission on Narcotic Drugs": the body named after the number.
+_BODY_AFTER = re.compile(rf"\s+of\s+the\s+(?P<body>{_NAMED_BODIES})\b")
 _RESOLUTION_HEAD = re.compile(
     rf"(?:\b(?P<body>{_BODY_WORDS})\s+)?\b(?P<word>[Rr]esolutions?|[Dd]ecisions?)\s+(?={RESOLUTION_SYMBOL})"
 )
@@ -70,8 +70,7 @@ _SDG_GOAL = re.compile(r"\b(?:Sustainable\s+Development\s+Goal|SDG|Goal)\s+(?P<g
 # Never starting right after a dash, so a compound ordinal is read whole ("sixty–sixth", not "sixth").
 _SESSION = re.compile(
     rf"(?<![\w\-–‑‐])(?P<ordinal>{ORDINAL_PATTERN})\s+(?:regular\s+)?session\b"
-    r"(?:\s+of\s+the\s+(?P<body>General Assembly|Economic and Social Council|Commission on Narcotic Drugs|"
-    r"Commission on Crime Prevention and Criminal Justice))?",
+    rf"(?:\s+of\s+the\s+(?P<body>{_NAMED_BODIES}))?",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
@@ -156,6 +155,8 @@ def _find_resolutions(text: str) -> Iterator[Found]:
         body = head.group("body") or ""
         if body == "its":
             body = owner_before(text, head.start()) or body
+        elif not body:
+            body = _body_around(text, head.start(), head.end())
         covered = yield from _read_list(text, head.start(), head.end(), head.group("word"), body)
 
 
@@ -179,6 +180,26 @@ def _read_list(text: str, start: int, position: int, word: str, body: str) -> Ge
     return position
 
 
+def _body_around(text: str, start: int, symbol_start: int) -> str:
+    """Return the body of a resolution head that names none itself, from the words around it.
+
+    "the General Assembly in resolution 2719 (XXV)" and "its declaration in resolution
+    3012 (XXVII)" name it before; "resolution 10 (XXV) of the Commission on Narcotic
+    Drugs" after the symbol. Returns "" when the words say nothing.
+    """
+    owner = owner_before(text, start)
+    if owner:
+        return owner
+    if _ITS_THING_IN.search(text, max(0, start - 60), start):
+        return "its"
+    symbol = _SYMBOL_AT.match(text, symbol_start)
+    if symbol:
+        after = _BODY_AFTER.match(text, symbol.end())
+        if after:
+            return after.group("body")
+    return ""
+
+
 def owner_before(text: str, start: int) -> str | None:
     """Return the body named just before ``start`` that an "its" there refers to, else None.
 
@@ -186,7 +207,24 @@ def owner_before(text: str, start: int) -> str | None:
     seventy-ninth session" give "General Assembly"; "the Assembly, in" gives "Assembly".
     """
     match = _OWNER_OF_ITS.search(text, max(0, start - 120), start)
-    return match.group("body") if match else None
+    return expand_short_name(text, match.start("body"), match.group("body")) if match else None
+
+
+def expand_short_name(text: str, start: int, word: str) -> str:
+    """Return the full name a short body name ("the Commission") stands for: the body last named in full.
+
+    Looks back from ``start`` for the last full name whose short name is ``word``;
+    returns ``word`` itself when there is none (the resolver then applies its default).
+    """
+    if word not in G.BODY_BY_SHORT_NAME:
+        return word
+    candidates = [b.name for b in G.issuing_bodies() if b.short_name == word]
+    best, where = word, -1
+    for name in candidates:
+        found = text.rfind(name, 0, start)
+        if found > where:
+            best, where = name, found
+    return best
 
 
 def _find_treaty_series(text: str) -> Iterator[Found]:

@@ -25,6 +25,7 @@ from cndkg.segment import patterns as P
 from cndkg.segment.body import BodyResult, MarkerStyle, parse_body
 from cndkg.segment.documents import parse_document_table
 from cndkg.segment.header import parse_header, split_sponsors
+from cndkg.segment.layout import normalise
 from cndkg.segment.units import RawLine, Unit, UnitKind, build_units, raw_lines
 
 __all__ = ["segment", "split_sponsors"]
@@ -37,9 +38,10 @@ def segment(doc: SourceDocument, known_names: frozenset[str] = frozenset()) -> l
     reference data, so they are not split). Returns the records in document
     order; an empty list when the file holds no resolution text.
     """
+    doc = normalise(doc)
     units = build_units(raw_lines(doc))
     footnotes = _footnotes(units)
-    markers = MarkerStyle(_glued_labels(units, footnotes))
+    markers = MarkerStyle(_glued_labels(units, footnotes), frozenset(f.label for _, f in footnotes))
     formulas = [i for i, u in enumerate(units) if u.kind is UnitKind.TEXT and P.ENACTING_FORMULA.match(u.text.strip())]
     records: list[Resolution] = []
     first_stop = formulas[0] if formulas else len(units)
@@ -188,7 +190,9 @@ def _record(
 ) -> Resolution:
     """Assemble one resolution or draft record."""
     match = P.ENACTING_FORMULA.match(units[formula].text.strip())
-    body_name = _canonical_body(match.group("body") if match else "")
+    body_name = _canonical_body((match.group("body") or match.group("bare")) if match else "")
+    if not body_name and header.symbol_body:
+        body_name = header.symbol_body
     attached, notes = _attach_footnotes(body.paragraphs, body.paragraph_offsets, units, footnotes, region, doc.path)
     if header.draft_label:
         kind = ResolutionKind.DRAFT

@@ -17,8 +17,13 @@ from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
 
 _OPENING_QUOTES = frozenset("“\"‘'«")
 _SUPERSCRIPT_RUN = re.compile(r"[" + P.SUPERSCRIPTS + r"]+")
-_OLD_MARKER = re.compile(r"(?<![\w/])(?P<label>\d{1,3}|\*{1,3})/(?=[\s,.;:)]|$)")
+# "54/", "*/", "**/" standing alone or glued to a word ("resolutions54/", "Commission17/").
+_OLD_MARKER = re.compile(r"(?:(?<![\w/])|(?<=[A-Za-z)\]”\"]))(?P<label>\d{1,3}|\*{1,3})/(?=[\s,.;:)\]]|$)")
+# "19615/": a year with the marker "5/" glued to it (only for labels the document defines).
+_YEAR_OLD_MARKER = re.compile(r"(?<=(?:1[89]|20)\d\d)(?P<label>\d{1,3})/(?=[\s,.;:)\]]|$)")
 _GLUED_MARKER = re.compile(r"(?<![\d]\.)(?<=[A-Za-z)\]”\",;:])(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
+# "of 197115": digits glued to a year (only for labels the document defines).
+_YEAR_GLUED_MARKER = re.compile(r"(?<=(?:1[89]|20)\d\d)(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
 
 
 @dataclass
@@ -64,6 +69,7 @@ class MarkerStyle:
     """Which footnote-marker forms a document uses."""
 
     glued_labels: frozenset[str] = frozenset()
+    defined_labels: frozenset[str] = frozenset()
 
 
 def parse_body(
@@ -270,13 +276,17 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
     """
     refs: list[FootnoteRef] = []
     patterns = [_SUPERSCRIPT_RUN, _OLD_MARKER]
+    if markers.defined_labels:
+        patterns.append(_YEAR_OLD_MARKER)
     if markers.glued_labels:
-        patterns.append(_GLUED_MARKER)
+        patterns.extend((_GLUED_MARKER, _YEAR_GLUED_MARKER))
     spans: list[tuple[int, int, str]] = []
     for pattern in patterns:
         for match in pattern.finditer(text):
             label = match.groupdict().get("label") or P.footnote_label(match.group(0))
-            if pattern is _GLUED_MARKER and label not in markers.glued_labels:
+            if pattern in (_GLUED_MARKER, _YEAR_GLUED_MARKER) and label not in markers.glued_labels:
+                continue
+            if pattern is _YEAR_OLD_MARKER and label not in markers.defined_labels:
                 continue
             if any(s < match.end() and match.start() < e for s, e, _ in spans):
                 continue

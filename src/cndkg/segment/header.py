@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cndkg import grammar as G
 from cndkg.model import Header
 from cndkg.ordinals import ordinal_value
 from cndkg.segment import patterns as P
@@ -79,6 +80,7 @@ def _classify(text: str) -> _Classified:
     checks: tuple[tuple[str, re.Pattern[str]], ...] = (
         ("adopted", P.ADOPTED_SYMBOL_LINE),
         ("numbered-title", P.NUMBERED_TITLE_LINE),
+        ("resolution-document", P.RESOLUTION_DOCUMENT_LINE),
         ("draft", P.DRAFT_LINE),
         ("agenda", P.AGENDA_LINE),
         ("distribution", P.DISTRIBUTION_LINE),
@@ -103,9 +105,17 @@ def _apply(item: _Classified, fields: dict[str, object], known_names: frozenset[
     match = item.match
     assert match is not None
     if item.kind in ("adopted", "numbered-title"):
-        fields["symbol"] = re.sub(r"\s+", " ", match.group("symbol")).replace(" (", " (")
-        if match.group("title"):
-            fields["title"] = match.group("title").strip()
+        parts = G.symbol_parts(match.group("symbol"))
+        fields["symbol"] = parts.canonical if parts else " ".join(match.group("symbol").split())
+        title = _without_markers(match.group("title") or "")
+        if title:
+            fields["title"] = title
+    elif item.kind == "resolution-document":
+        named = G.resolution_of_document(match.group("document"))
+        if named:
+            parts = G.symbol_parts(named[1])
+            fields.setdefault("symbol", parts.canonical if parts else named[1])
+            fields["symbol_body"] = named[0]
     elif item.kind == "draft":
         fields["draft_label"] = match.group("label")
         names = match.group("sponsors") or match.group("submitter") or ""
@@ -122,6 +132,11 @@ def _apply(item: _Classified, fields: dict[str, object], known_names: frozenset[
         fields["meeting_place_dates"] = item.text
     elif item.kind == "document-symbol":
         fields["document_symbol"] = match.group("symbol")
+
+
+def _without_markers(title: str) -> str:
+    """Return a heading's title without the footnote markers glued to its end ("Latin America*/")."""
+    return G.SLASH_MARKER.sub("", title).rstrip(" *").strip()
 
 
 def _title_run(classified: list[_Classified], last_index: int) -> list[int]:

@@ -1,0 +1,159 @@
+r"""Undo the layout a text was given before it reached cndkg: page furniture, table cells, flattening.
+
+Every edit here keeps the text's length (a character becomes a space or a line
+break), so offsets, marks and the line map of the document stay valid:
+
+- **Table cells**: a scraped table row (``3014(XXVII). | United Nations programme |``) loses its
+  cell bars.
+- **Page furniture** of text extracted from a PDF: running headers and footers are
+  recognised by repetition at the top or bottom of several pages (a page ends at a
+  form feed or at a bare page-number line), not by a list of known strings, and
+  blanked. A paragraph cut by the page break is joined again by the body reader,
+  which continues a paragraph that has not ended.
+- **Flattened text**: a whole resolution on one line (a table cell) is split at the
+  enacting formula, before each preambular cue after ``,`` or ``;``, before each
+  ``N.`` after ``;`` or ``.``, before sub-paragraph letters and before the
+  ``... plenary meeting`` line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from cndkg import grammar as G
+from cndkg.model import SourceDocument
+from cndkg.segment import patterns as P
+
+_CELL_BAR = re.compile(r"(?:(?<=\s)\|(?=\s|$)|\|\s*$)")
+_EDGE_NUMBER = re.compile(r"^(?:\d{1,4}\s+)|(?:\s+\d{1,4})$")
+_PAGE_NUMBER = re.compile(r"^(?:-\s?\d{1,4}\s?-|Page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}|\d{1,3}/\d{1,3})$")
+_ZONE = 4
+_MARKER = r"(?:\d{1,3}/|\*{1,3}/|[" + G.SUPERSCRIPTS + r"]+)?"
+_BEFORE_CUE = re.compile(rf"(?<=[,;]){_MARKER}(?P<gap>\s+)(?=[A-Z])")
+_BEFORE_NUMBER = re.compile(rf"(?<=[,;:.]){_MARKER}(?P<gap>\s+)(?=\d{{1,3}}\s?\.\s+[A-Z])")
+_BEFORE_LETTER = re.compile(rf"(?<=[;:]){_MARKER}(?P<gap>\s+)(?=\([a-z]{{1,2}}\)\s)")
+_BEFORE_MEETING = re.compile(r"(?P<gap>\s+)(?=\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting)", re.IGNORECASE)
+_FLAT_MIN_LENGTH = 300
+
+
+def normalise(doc: SourceDocument) -> SourceDocument:
+    """Return the document with table bars, page furniture and flattening undone (same length)."""
+    chars = list(doc.text)
+    lines = _line_spans(doc.text)
+    _blank_cell_bars(doc.text, lines, chars)
+    _blank_furniture("".join(chars), lines, chars)
+    text = "".join(chars)
+    for start, end in lines:
+        _split_flattened(text, start, end, chars)
+    result = "".join(chars)
+    return doc if result == doc.text else replace(doc, text=result)
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) of every line of ``text``."""
+    spans = []
+    start = 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for index in range(start, end):
+        chars[index] = " "
+
+
+def _blank_cell_bars(text: str, lines: list[tuple[int, int]], chars: list[str]) -> None:
+    """Blank the bars of table rows (``a | b |``); a bar inside running text is kept."""
+    for start, end in lines:
+        line = text[start:end]
+        if "|" not in line or not (line.rstrip().endswith("|") or " | " in line):
+            continue
+        for bar in _CELL_BAR.finditer(line):
+            _blank(chars, start + bar.start(), start + bar.end())
+
+
+def _pages(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
+    """Return the pages of a text as lists of line indexes: a page ends at a form feed or a page-number line."""
+    numbered = {i for i, (s, e) in enumerate(lines) if _PAGE_NUMBER.match(text[s:e].strip())}
+    feeds = {i for i, (s, e) in enumerate(lines) if "\f" in text[s:e]}
+    pages: list[list[int]] = [[]]
+    for index in range(len(lines)):
+        if index in feeds and pages[-1]:
+            pages.append([])
+        pages[-1].append(index)
+        if not feeds and len(numbered) >= 2 and index in numbered:
+            pages.append([])
+    return [p for p in pages if p]
+
+
+def _furniture_key(line: str) -> str:
+    """Return what a running header or footer line says apart from its page number."""
+    return " ".join(_EDGE_NUMBER.sub("", line.replace("\f", " ").strip()).split())
+
+
+def _zones(text: str, lines: list[tuple[int, int]], page: list[int]) -> list[int]:
+    """Return the indexes of the first and last few non-blank lines of a page."""
+    filled = [i for i in page if text[lines[i][0] : lines[i][1]].strip()]
+    return sorted(set(filled[:_ZONE] + filled[-_ZONE:]))
+
+
+def _is_structural(line: str) -> bool:
+    """Return True for a line that belongs to a resolution even when it repeats (a formula, a heading)."""
+    stripped = line.strip()
+    return bool(
+        G.ENACTING_FORMULA.match(stripped)
+        or P.ADOPTED_SYMBOL_LINE.match(stripped)
+        or P.NUMBERED_TITLE_LINE.match(stripped)
+        or P.OPERATIVE_NUMBER.match(stripped)
+        or P.starts_with_preamble_cue(stripped)
+    )
+
+
+def _blank_furniture(text: str, lines: list[tuple[int, int]], chars: list[str]) -> None:
+    """Blank running headers and footers: lines that repeat at the top or bottom of several pages."""
+    pages = _pages(text, lines)
+    if len(pages) < 2:
+        return
+    counts: Counter[str] = Counter()
+    zones = [_zones(text, lines, page) for page in pages]
+    for zone in zones:
+        counts.update({_furniture_key(text[lines[i][0] : lines[i][1]]) for i in zone})
+    for number, zone in enumerate(zones):
+        for index in zone:
+            start, end = lines[index]
+            line = text[start:end]
+            key = _furniture_key(line)
+            if _PAGE_NUMBER.match(line.strip()) or P.PAGE_ARTEFACT.match(line.replace("\f", "").strip()):
+                _blank(chars, start, end)
+            elif key and counts[key] >= 2 and len(key) <= 160 and not _is_structural(line):
+                if number == 0 and P.is_header_line(key):
+                    continue  # the masthead's own symbol or date, repeated as a running header later
+                _blank(chars, start, end)
+
+
+def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
+    """Break a line that holds a whole resolution at its formula, cues, numbers and closing line."""
+    line = text[start:end]
+    formula = G.RUN_IN_FORMULA.search(line)
+    numbered = len(_BEFORE_NUMBER.findall(line))
+    if formula is None and (numbered < 2 or len(line) < _FLAT_MIN_LENGTH):
+        return
+    if formula is not None and not line[formula.end() :].strip():
+        return
+    cuts: list[int] = []
+    if formula is not None:
+        cuts.append(formula.start("gap"))
+        before = line[: formula.start()]
+        if before.strip() and before[-1:].isspace():
+            cuts.append(formula.start() - 1)
+    for match in _BEFORE_CUE.finditer(line):
+        if P.starts_with_preamble_cue(line[match.end() :]):
+            cuts.append(match.start("gap"))
+    for pattern in (_BEFORE_NUMBER, _BEFORE_LETTER, _BEFORE_MEETING):
+        cuts.extend(m.start("gap") for m in pattern.finditer(line))
+    for cut in cuts:
+        chars[start + cut] = "\n"
