@@ -319,3 +319,10 @@ def _run_bench(args: argparse.Namespace) -> int:
     data = bench(sizes, args.seed, site=not args.no_site, search=not args.no_site, keep=args.keep)
     print(json.dumps(data, indent=1) if args.json else table(data))
     return 0
+
+
+@register
+def _add_eval(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from cndkg.evaluate.command import add_eval_command
+
+    add_eval_command(commands)
