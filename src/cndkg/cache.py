@@ -4,41 +4,46 @@ An entry holds what those stages made of one file: its resolutions, their
 mentions and its diagnostics. The key also covers everything else the result
 depends on (the name the file is reported under, the encoding option, the
 reference names and lexicon, and the code of the cndkg package), so a hit is
-always what a fresh parse would give. Entries are pickles written atomically;
-an unreadable entry counts as a miss. The cache holds the user's own build
-results: do not point it at a folder others can write to.
+always what a fresh parse would give.
+
+Entries are JSON, written atomically and read back by a codec that builds only
+the dataclasses, enums and plain values the expected type names: reading an
+entry can never run code (unlike a pickle, which can run anything). An entry
+that cannot be read or decoded for any reason (a folder in its place, damaged or
+foreign bytes, the wrong shape, too little memory) counts as a miss. By default
+the cache lives in the user's cache folder (``$XDG_CACHE_HOME/cndkg``, else
+``~/.cache/cndkg``), never in a folder found among the sources.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import json
 import os
-import pickle
 import re
 import tempfile
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cndkg import __version__
 from cndkg.resources import data_dir
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _KEY = re.compile(r"[0-9a-f]{40}")
-# What unpickling damaged or foreign bytes raises: such an entry is a miss, never a failed build.
-_DAMAGED = (
-    EOFError,
-    pickle.UnpicklingError,
-    AttributeError,
-    ImportError,
-    TypeError,
-    ValueError,
-    IndexError,
-    KeyError,
-    OverflowError,
-)
+_SUFFIX = ".json"
 # The Cache Directory Tagging Specification: backup tools skip a folder holding this file.
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# cndkg's parse cache; safe to delete.\n"
+
+T = TypeVar("T")
+
+
+class ShapeError(ValueError):
+    """Stored JSON that does not have the shape of the type it should decode to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,38 +61,49 @@ class ParseCache:
             digest.update(part)
         return digest.hexdigest()
 
-    def load(self, key: str) -> Any | None:
-        """Return the cached result of a key, or None when absent or unreadable."""
+    def load(self, key: str, kind: type[T]) -> T | None:
+        """Return the cached result of a key as a ``kind``, or None when absent or unreadable."""
         data = self.load_bytes(key)
-        return None if data is None else self.decode(data)
+        return None if data is None else self.decode(data, kind)
 
     def load_bytes(self, key: str) -> bytes | None:
-        """Return a key's entry as stored (pickled), or None when absent or unreadable."""
+        """Return a key's entry as stored (JSON), or None when absent or unreadable."""
         try:
             return self._path(key).read_bytes()
-        except OSError:
+        except (OSError, MemoryError):  # a folder in the entry's place, no permission, too large ...
             return None
 
     @staticmethod
-    def decode(data: bytes) -> Any | None:
-        """Return an entry's result from its stored bytes, or None when they do not unpickle."""
+    def decode(data: bytes, kind: type[T]) -> T | None:
+        """Return an entry's result from its stored bytes, or None when they do not decode to a ``kind``."""
         try:
-            return pickle.loads(data)
-        except _DAMAGED:
-            return None
+            return from_json(json.loads(data), kind)
+        except (ValueError, TypeError, KeyError, RecursionError, MemoryError):
+            return None  # damaged, foreign or outdated bytes: a miss, never a failed build
 
-    def save(self, key: str, result: Any) -> None:
-        """Store a result under a key (written to a temporary file, then renamed into place)."""
+    def save(self, key: str, result: object) -> None:
+        """Store a result under a key (written to a temporary file, then renamed into place).
+
+        A cache that cannot be written (a full disk, a folder in the entry's place) is not an error:
+        the entry is skipped, and the build goes on.
+        """
         path = self._path(key)
-        if not (self.folder / "CACHEDIR.TAG").exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        # ASCII with \u escapes: lone surrogates (which no UTF-8 writer takes) come back as they went in
+        data = json.dumps(to_json(result), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        try:
+            if not (self.folder / "CACHEDIR.TAG").exists():
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except OSError:
+            return
         try:
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(data)
             os.replace(temporary, path)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -95,15 +111,33 @@ class ParseCache:
     def prune(self, keep: set[str]) -> int:
         """Delete every entry whose key is not in ``keep``; return how many were deleted."""
         removed = 0
-        for path in self.folder.glob("??/*.pickle"):
+        for path in self.folder.glob(f"??/*{_SUFFIX}"):
             # Only files this cache names (a hex key under its first two digits), whatever else the folder holds.
             if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:  # e.g. a folder in an entry's place: not the cache's to delete
+                    continue
                 removed += 1
         return removed
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
+        return self.folder / key[:2] / f"{key}{_SUFFIX}"
+
+
+def default_cache_folder(sources: list[str] | None = None) -> Path:
+    """Return the cache folder for a build of ``sources``: under ``$XDG_CACHE_HOME/cndkg`` (or ``~/.cache/cndkg``).
+
+    Each set of source paths gets its own subfolder, so builds of different
+    corpora do not prune each other's entries. The folder is never one found
+    among the sources, whatever they hold.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    digest = hashlib.blake2b(digest_size=8)
+    for source in sorted(str(Path(s).resolve()) for s in sources or []):
+        digest.update(source.encode("utf-8", "surrogateescape") + b"\0")
+    return root / "cndkg" / f"parse-{digest.hexdigest()}"
 
 
 def cache_salt(*parts: object) -> str:
@@ -121,3 +155,116 @@ def cache_salt(*parts: object) -> str:
     for part in parts:
         digest.update(repr(part).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+# --- a JSON codec for dataclasses, driven by their type hints ------------------------------------------
+
+
+def to_json(value: object) -> Any:
+    """Return a JSON-ready form of a value: dataclasses as objects of their fields, enums as their values.
+
+    Tuples, lists, sets and frozensets become arrays (sets sorted, so equal
+    values give equal text); dicts must have string keys.
+    """
+    if value is None or (isinstance(value, bool | int | float | str) and not isinstance(value, enum.Enum)):
+        return value
+    if isinstance(value, enum.Enum):
+        return to_json(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((to_json(item) for item in value), key=repr)
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("only dicts with string keys can be cached")
+        return {key: to_json(item) for key, item in value.items()}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def from_json(data: object, kind: type[T]) -> T:
+    """Return ``data`` (parsed JSON) decoded as a ``kind``; raise ShapeError when it has another shape.
+
+    Only what the type hints name is ever built: dataclasses (every field
+    present, nothing else), enums (by value), tuples, lists, sets, frozensets,
+    dicts with string keys, unions (``X | None``), str, int, float, bool, None.
+    """
+    return typing.cast(T, _decode(data, kind))
+
+
+def _decode(data: object, hint: Any) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return _decode_union(data, args)
+    if origin in (tuple, list, set, frozenset):
+        return _decode_collection(data, origin, args)
+    if origin is dict:
+        if not isinstance(data, dict) or args[:1] != (str,):
+            raise ShapeError(f"expected an object for {hint}")
+        return {key: _decode(item, args[1]) for key, item in data.items()}
+    if hint is type(None) or hint is None:
+        if data is not None:
+            raise ShapeError("expected null")
+        return None
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(data)  # ValueError for a value the enum does not have
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _decode_dataclass(data, hint)
+    if hint is bool or hint is str:
+        if type(data) is not hint:
+            raise ShapeError(f"expected a {hint.__name__}")
+        return data
+    if hint is int:
+        if type(data) is not int:
+            raise ShapeError("expected an integer")
+        return data
+    if hint is float:
+        if type(data) not in (int, float):
+            raise ShapeError("expected a number")
+        return float(typing.cast(float, data))
+    raise TypeError(f"the cache cannot decode a {hint!r}")
+
+
+def _decode_union(data: object, args: tuple[Any, ...]) -> Any:
+    if data is None and type(None) in args:
+        return None
+    for arm in args:
+        if arm is type(None):
+            continue
+        try:
+            return _decode(data, arm)
+        except (ShapeError, ValueError):
+            continue
+    raise ShapeError(f"no arm of {args} fits")
+
+
+def _decode_collection(data: object, origin: type, args: tuple[Any, ...]) -> Any:
+    if not isinstance(data, list):
+        raise ShapeError(f"expected an array for a {origin.__name__}")
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        if len(args) != len(data):
+            raise ShapeError(f"expected {len(args)} items")
+        return tuple(_decode(item, arm) for item, arm in zip(data, args, strict=True))
+    items = [_decode(item, args[0]) for item in data]
+    return origin(items)
+
+
+def _decode_dataclass(data: object, cls: type) -> Any:
+    if not isinstance(data, dict):
+        raise ShapeError(f"expected an object for {cls.__name__}")
+    hints = _hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    if set(data) != set(names):
+        raise ShapeError(f"the fields of {cls.__name__} differ")
+    return cls(**{name: _decode(data[name], hints[name]) for name in names})
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """Return a dataclass's resolved type hints (cached per class)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]

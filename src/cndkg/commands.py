@@ -55,8 +55,8 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument(
         "--cache",
         type=Path,
-        default=Path(".cndkg-cache"),
-        help="folder caching each source's parse, keyed by its content hash (default: .cndkg-cache)",
+        default=None,
+        help="folder caching each source's parse, keyed by its content hash (default: under $XDG_CACHE_HOME/cndkg)",
     )
     command.add_argument("--no-cache", action="store_true", help="parse every source again and keep no cache")
     command.add_argument("--serve", action="store_true", help="after building, serve the site on 127.0.0.1")
@@ -85,7 +85,7 @@ def _run_build(args: argparse.Namespace) -> int:
         validator=args.validator,
         jobs=args.jobs,
         progress=progress,
-        cache=None if args.no_cache else args.cache,
+        cache=None if args.no_cache else _cache_folder(args),
     )
     result = build(options)
     if not args.quiet:
@@ -96,6 +96,13 @@ def _run_build(args: argparse.Namespace) -> int:
 
         serve_site(args.out, port=args.port)
     return 0
+
+
+def _cache_folder(args: argparse.Namespace) -> Path:
+    """Return the parse cache's folder: ``--cache``, else the user's cache folder (never one among the sources)."""
+    from cndkg.cache import default_cache_folder
+
+    return args.cache if args.cache is not None else default_cache_folder(args.sources)
 
 
 def _progress_printer(quiet: bool) -> Callable[[str], None] | None:

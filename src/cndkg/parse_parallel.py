@@ -3,8 +3,8 @@
 Files are independent until IRIs are assigned, so the three stages run in
 worker processes on chunks of the sorted source list; each worker times its own
 stages, and the caller scales those CPU seconds to the wall time it saw. A
-worker hands a cache hit back as the entry's bytes, so the main process
-unpickles it once (not the worker, then again from the worker's answer).
+worker hands a cache hit back as the entry's bytes (JSON, as stored), so the
+main process decodes it once (not the worker, then again from the worker's answer).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def parse_sources(
     for source in sources:
         start = time.perf_counter()
         key = _cache_key(cache, source)
-        cached = cache.load(key) if cache and key else None
+        cached = cache.load(key, Parsed) if cache and key else None
         if isinstance(cached, Parsed):
             _add_hit(parsed, cached, start)
         else:
@@ -76,7 +76,7 @@ def parse_sources(
 
 @dataclass(frozen=True, slots=True)
 class _CachedBytes:
-    """A worker's answer for a cache hit: the source's index in its chunk and the entry, still pickled."""
+    """A worker's answer for a cache hit: the source's index in its chunk and the entry, still encoded."""
 
     index: int
     key: str
@@ -208,9 +208,9 @@ def _add_cached_bytes(
     lexicon: Lexicon,
     cache: ParseCache | None,
 ) -> None:
-    """Unpickle a hit a worker passed on; a damaged entry is a miss, parsed here and cached again."""
+    """Decode a hit a worker passed on; a damaged entry is a miss, parsed here and cached again."""
     start = time.perf_counter()
-    cached = cache.decode(answer.data) if cache else None
+    cached = cache.decode(answer.data, Parsed) if cache else None
     if isinstance(cached, Parsed):
         _add_hit(parsed, cached, start)
     else:
