@@ -292,7 +292,10 @@ SDG: list[tuple[str, Expected]] = [
 ]
 
 SESSIONS: list[tuple[str, Expected]] = [
-    ("to report to the Commission at its sixty-sixth session", [(SESSION, "sixty-sixth session", {"body": "Commission"})]),
+    (
+        "to report to the Commission at its sixty-sixth session",
+        [(SESSION, "sixty-sixth session", {"body": "Commission"})],
+    ),
     (
         "the Commission on Narcotic Drugs and to the Commission at its sixty-sixth session",
         [(SESSION, "sixty-sixth session", {"body": "Commission on Narcotic Drugs"})],

@@ -57,17 +57,21 @@ for _body in issuing_bodies():
         BODY_BY_SHORT_NAME.setdefault(_body.short_name, _body.name)
 BODY_BY_ORGAN: dict[str, str] = {b.organ: b.name for b in issuing_bodies() if b.organ}
 BODY_ALTERNATION = "|".join(re.escape(b) for b in sorted(BODIES, key=len, reverse=True))
+# The same names with any white space between their words (text wrapped inside a name).
+BODY_ALTERNATION_WRAPPED = "|".join(
+    r"\s+".join(re.escape(word) for word in b.split()) for b in sorted(BODIES, key=len, reverse=True)
+)
 _SHORT_ALTERNATION = "|".join(re.escape(s) for s in BODY_BY_SHORT_NAME)
 
 # --- resolution symbols -----------------------------------------------------------------------
 
 ROMAN_SESSION = r"(?:S-)?[IVXLC]{1,8}"
 # "1156 (XLI)", "833 B (XXXII)", "914(XXXIV)E": a letter before the session, or glued after it.
-OLD_SYMBOL = rf"\d{{1,4}}\s?(?:[A-Z]\s?)?\(\s?{ROMAN_SESSION}\s?\)(?:[A-Z](?![\w/]))?"
+OLD_SYMBOL = rf"\d{{1,4}}\s?(?:[IVX]{{1,4}}\s?(?=[A-Z]\s?\())?(?:[A-Z]\s?)?\(\s?{ROMAN_SESSION}\s?\)(?:[A-Z](?![\w/]))?"
 NEW_SYMBOL = r"(?:S-\d{1,2}/\d{1,3}|\d{1,4}/\d{1,4})"
 RESOLUTION_SYMBOL = rf"(?:{NEW_SYMBOL}(?![\d(])|{OLD_SYMBOL})"
 _OLD_PARTS = re.compile(
-    rf"^(?P<number>\d{{1,4}})\s*(?:(?P<before>[A-Z])\s*)?\(\s*(?P<session>{ROMAN_SESSION})\s*\)\s*(?P<after>[A-Z])?$"
+    rf"^(?P<number>\d{{1,4}})\s*(?:(?P<section>[IVX]{{1,4}})\s*(?=[A-Z]\s*\())?(?:(?P<before>[A-Z])\s*)?\(\s*(?P<session>{ROMAN_SESSION})\s*\)\s*(?P<after>[A-Z])?$"
 )
 _NEW_PARTS = re.compile(r"^(?P<special>S-)?(?P<session>\d{1,4})/(?P<number>\d{1,4})$")
 
@@ -80,13 +84,14 @@ class SymbolParts:
     session: str
     letter: str = ""
     old_style: bool = False
+    section: str = ""
 
     @property
     def canonical(self) -> str:
         """Return the symbol as the UN prints it: "57/4", "S-30/1", "914 E (XXXIV)"."""
         if not self.old_style:
             return f"{self.session}/{self.number}"
-        letter = f" {self.letter}" if self.letter else ""
+        letter = "".join(f" {p}" for p in (self.section, self.letter) if p)
         return f"{self.number}{letter} ({self.session})"
 
     @property
@@ -94,7 +99,7 @@ class SymbolParts:
         """Return the symbol as an IRI path: "57/4", "914-E-XXXIV"."""
         if not self.old_style:
             return self.canonical
-        return "-".join(p for p in (self.number, self.letter, self.session) if p)
+        return "-".join(p for p in (self.number, self.section, self.letter, self.session) if p)
 
 
 def symbol_parts(symbol: str) -> SymbolParts | None:
@@ -107,7 +112,8 @@ def symbol_parts(symbol: str) -> SymbolParts | None:
     old = _OLD_PARTS.match(text)
     if old and not (old.group("before") and old.group("after")):
         letter = old.group("before") or old.group("after") or ""
-        return SymbolParts(old.group("number"), old.group("session").replace(" ", ""), letter, old_style=True)
+        session = old.group("session").replace(" ", "")
+        return SymbolParts(old.group("number"), session, letter, old_style=True, section=old.group("section") or "")
     return None
 
 
@@ -119,7 +125,8 @@ _PREFIX_ALTERNATION = "|".join(DOCUMENT_PREFIXES)
 _DOCUMENT_PARTS = r"(?:/(?:S-)?[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}"
 DOCUMENT_SYMBOL = rf"(?<![\w/.])(?:(?<=\w-)|(?<!-))(?:{_PREFIX_ALTERNATION}){_DOCUMENT_PARTS}(?![\w/])"
 # "A/RES/70/181", "E/RES/1987/33", "E/RES/1972/1664(LII)": a resolution named by its document symbol.
-RESOLUTION_DOCUMENT = re.compile(rf"^(?P<organ>{_PREFIX_ALTERNATION})/RES/(?P<symbol>{RESOLUTION_SYMBOL})$")
+_RES_DOCUMENT_SYMBOL = rf"(?:(?:19|20)\d\d/)?{OLD_SYMBOL}|{NEW_SYMBOL}"
+RESOLUTION_DOCUMENT = re.compile(rf"^(?P<organ>{_PREFIX_ALTERNATION})/RES/(?P<symbol>{_RES_DOCUMENT_SYMBOL})$")
 
 
 def resolution_of_document(symbol: str) -> tuple[str, str] | None:
@@ -151,7 +158,7 @@ RESOLUTION_HEADING = re.compile(
 )
 # "E/RES/1987/33", "Distr. E/RES/1972/1664(LII)", "A/RES/70/181".
 RESOLUTION_DOCUMENT_LINE = re.compile(
-    rf"^(?:Distr\.?\s*:?\s*(?:General\s+)?)?(?P<document>(?:{_PREFIX_ALTERNATION})/RES/{RESOLUTION_SYMBOL})\s*$"
+    rf"^(?:Distr\.?\s*:?\s*(?:General\s+)?)?(?P<document>(?:{_PREFIX_ALTERNATION})/RES/(?:{_RES_DOCUMENT_SYMBOL}))\s*$"
 )
 
 

@@ -13,26 +13,18 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from cndkg import grammar as G
 from cndkg.namespaces import DEFAULT_BASE
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
-_OLD_STYLE = re.compile(r"^(?P<number>\d{1,4})\s*(?:(?P<letter>[A-Z])\s*)?\(\s*(?P<session>(?:S-)?[IVXLC]{1,8})\s*\)$")
-_NEW_STYLE = re.compile(r"^(?P<special>S-)?(?P<session>\d{1,4})/(?P<number>\d{1,4})$")
-BODY_KEYS = {
-    "Commission on Narcotic Drugs": "cnd",
-    "General Assembly": "ga",
-    "Economic and Social Council": "ecosoc",
-    "Commission on Crime Prevention and Criminal Justice": "ccpcj",
-    "Human Rights Council": "hrc",
-    "Security Council": "sc",
-    "World Health Assembly": "wha",
-    "Commission on Human Rights": "chr",
-    "Commission on the Status of Women": "csw",
-}
+BODY_KEYS = G.BODY_KEYS
 
 
 BODY_NAMES = {key: name for name, key in BODY_KEYS.items()}
-_OLD_PATH = re.compile(r"^(?P<number>\d{1,4})(?:-(?P<letter>[A-Z]))?-(?P<session>(?:S-)?[IVXLC]{1,8})$")
+_OLD_PATH = re.compile(
+    r"^(?P<number>\d{1,4})(?:-(?P<section>[IVX]{1,4})(?=-[A-Z]-))?(?:-(?P<letter>[A-Z]))?"
+    rf"-(?P<session>{G.ROMAN_SESSION})$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +41,7 @@ def symbol_from_path(path: str) -> str:
     """Return the symbol an IRI path stands for: "217-A-III" -> "217 A (III)", "57/4" -> "57/4"."""
     old = _OLD_PATH.match(path)
     if old:
-        letter = f" {old.group('letter')}" if old.group("letter") else ""
+        letter = "".join(f" {old.group(p)}" for p in ("section", "letter") if old.group(p))
         return f"{old.group('number')}{letter} ({old.group('session')})"
     return path
 
@@ -75,28 +67,18 @@ def symbol_path(symbol: str) -> str:
     Takes "57/4", "S-30/1", "217 A (III)", "1156(XLI)" or "5 (S-III)". Returns
     "57/4", "S-30/1", "217-A-III", "1156-XLI", "5-S-III"; raises IriError otherwise.
     """
-    text = " ".join(symbol.split())
-    new = _NEW_STYLE.match(text)
-    if new:
-        session = ("S-" if new.group("special") else "") + new.group("session")
-        return f"{session}/{new.group('number')}"
-    old = _OLD_STYLE.match(text)
-    if old:
-        parts = [old.group("number"), old.group("letter"), old.group("session")]
-        return "-".join(p for p in parts if p)
-    raise IriError(f"not a resolution symbol: {symbol!r}")
+    parts = G.symbol_parts(symbol)
+    if parts is None:
+        raise IriError(f"not a resolution symbol: {symbol!r}")
+    return parts.path
 
 
 def canonical_symbol(symbol: str) -> str:
     """Return a symbol in the UN's spelling: "1156(XLI)" -> "1156 (XLI)", "217 A(III)" -> "217 A (III)"."""
-    text = " ".join(symbol.split())
-    old = _OLD_STYLE.match(text)
-    if old:
-        letter = f" {old.group('letter')}" if old.group("letter") else ""
-        return f"{old.group('number')}{letter} ({old.group('session')})"
-    if _NEW_STYLE.match(text):
-        return text
-    raise IriError(f"not a resolution symbol: {symbol!r}")
+    parts = G.symbol_parts(symbol)
+    if parts is None:
+        raise IriError(f"not a resolution symbol: {symbol!r}")
+    return parts.canonical
 
 
 def document_path(symbol: str) -> str:

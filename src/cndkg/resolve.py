@@ -41,7 +41,6 @@ _REPORTING = re.compile(
 # The words before a session that make it the session a report is due at ("to the Commission at its", "for
 # consideration at its", "before the", "by the"), as opposed to "the report on its twentieth session".
 _DUE_AT = re.compile(r"\b(?:at|to|before|by|for|until)\s+(?:its|the|their)\s*$")
-_DOCUMENT_RESOLUTION = re.compile(r"^(?P<organ>A|E)/RES/(?P<symbol>(?:S-)?\d{1,4}/\d{1,4})$")
 
 
 class _Unresolved(Exception):
@@ -366,11 +365,10 @@ def _resolve_ibid(mention: Mention, resolution: ResolutionRecord, registry: Regi
 
 def _resolve_document(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
     symbol = mention.field("symbol") or mention.text
-    as_resolution = _DOCUMENT_RESOLUTION.match(symbol)
+    as_resolution = G.resolution_of_document(symbol)
     try:
         if as_resolution:
-            body = "General Assembly" if as_resolution.group("organ") == "A" else "Economic and Social Council"
-            return registry.minter.resolution(body, as_resolution.group("symbol")), "Resolution"
+            return registry.minter.resolution(*as_resolution), "Resolution"
         return registry.minter.document(symbol), "Document"
     except IriError as error:
         raise _Unresolved(str(error)) from None

@@ -41,7 +41,8 @@ _FIXED_TARGETS = {
 }
 _NEW_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)/(\d+)")
 _SPECIAL_SESSION = re.compile(r"GA S-(\d+)/(\d+)")
-_OLD_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)(?: ([A-Z]))? \(([IVXLCS-]+)\)")
+# "ECOSOC 159 II C (VII)": a section numeral before the letter (cndkg's IRI: res/ecosoc/159-II-C-VII).
+_OLD_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)(?: ([IVX]{1,4}) (?=[A-Z] \())?(?: ([A-Z]))? \(([IVXLCS-]+)\)")
 _DOCUMENT = re.compile(r"[A-Z]/[A-Za-z0-9./-]+")
 _BODY_PREFIX = re.compile(r"^(CND|GA|ECOSOC)\s+")
 
@@ -105,8 +106,8 @@ def target_suffix(target: str) -> str | None:
     if match := _SPECIAL_SESSION.fullmatch(target):
         return f"res/ga/S-{match[1]}/{match[2]}"
     if match := _OLD_SYMBOL.fullmatch(target):
-        letter = f"-{match[3]}" if match[3] else ""
-        return f"res/{match[1].lower()}/{match[2]}{letter}-{match[4]}"
+        letter = "".join(f"-{part}" for part in (match[3], match[4]) if part)
+        return f"res/{match[1].lower()}/{match[2]}{letter}-{match[5]}"
     if target in _FIXED_TARGETS:
         return _FIXED_TARGETS[target]
     if _DOCUMENT.fullmatch(target):

@@ -44,7 +44,7 @@ _TREATY_SERIES = re.compile(
 _LOCATOR_PART = r"(?:chap\.|chaps\.|annex|sect\.|part|para\.|paras\.)\s*[A-Z\d]{1,6}"
 _LOCATOR = rf"{_LOCATOR_PART}(?:,\s*{_LOCATOR_PART})*"
 _OFFICIAL_RECORD = re.compile(
-    r"Official\s+Records\s+of\s+the\s+(?P<organ>General\s+Assembly|Economic\s+and\s+Social\s+Council)"
+    rf"Official\s+Records\s+of\s+the\s+(?P<organ>{G.BODY_ALTERNATION_WRAPPED})"
     r"(?:,\s*(?P<session>[\w\-]+\s+(?:special\s+)?[Ss]ession))?,\s*(?:(?P<year>\d{4}),\s*)?"
     rf"Supplement\s+No\.\s*(?P<supplement>\d{{1,3}}[A-Z]?)\s*\((?P<symbol>{DOCUMENT_SYMBOL})\)"
     rf"(?:,\s*(?P<locator>{_LOCATOR}))?"
@@ -318,8 +318,8 @@ def _find_documents(text: str) -> Iterator[Found]:
     """Find document symbols ("E/2019/28", "E/CN.7/2014/L.9/Rev.1", "A/RES/70/1")."""
     for match in _DOCUMENT.finditer(text):
         symbol = match.group(0).rstrip(".")
-        if not any(ch.isdigit() for ch in symbol):
-            continue
+        if not any(ch.isdigit() for ch in symbol.rsplit("/", 1)[-1]):
+            continue  # "E/CN.7/SR" without its meeting number is a series, not a document
         yield Found(MentionKind.DOCUMENT, match.start(), match.start() + len(symbol), symbol, _fields(symbol=symbol))
 
 

@@ -15,12 +15,14 @@ from cndkg.model import LineMap, Mark, MarkKind, SourceDocument
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _MAX_NESTING = 4
-_SPECIAL = re.compile(r"[*<\[&\\_!]")
+_SPECIAL = re.compile(r"[*<\[&\\_!]")  # a line without these has no markup
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _INLINE = re.compile(
     r"""
     (?P<sup><sup>\s*(?P<sup_text>[^<>]{0,16}?)\s*</sup>)
+  | (?P<slash_marker>(?<![*\\])\*{1,3}/)
+  | (?P<md_note>\[\^(?P<md_label>[^\]\s]{1,16})\](?P<md_definition>:)?)
   | <(?P<em_tag>em|i|cite)>(?P<em_html>.*?)</(?P=em_tag)>
   | <(?P<strong_tag>strong|b)>(?P<strong_html>.*?)</(?P=strong_tag)>
   | \*\*(?P<strong_md>(?!\s).+?(?<!\s))\*\*
@@ -68,7 +70,7 @@ def _clean_line(line: str) -> tuple[str, list[Mark]]:
     if heading:
         inner, marks = clean_inline(heading.group(2))
         return inner, [Mark(MarkKind.HEADING, 0, len(inner)), *marks]
-    return clean_inline(line.rstrip())
+    return clean_inline(line.rstrip(" \t\r"))  # a form feed (a page break) stays
 
 
 def clean_inline(text: str, depth: int = 0) -> tuple[str, list[Mark]]:
@@ -100,6 +102,10 @@ def clean_inline(text: str, depth: int = 0) -> tuple[str, list[Mark]]:
 def _replace(match: re.Match[str], depth: int) -> tuple[str, MarkKind | None, list[Mark]]:
     """Return the replacement text for one inline markup match and its mark kind."""
     groups = match.groupdict()
+    if groups["slash_marker"] is not None:
+        return groups["slash_marker"], None, []  # a typewriter footnote marker ("**/"), never emphasis
+    if groups["md_note"] is not None:
+        return _markdown_note(groups["md_label"], bool(groups["md_definition"])), None, []
     if groups["sup"] is not None:
         label = groups["sup_text"] or ""
         if label.isdigit():
@@ -126,6 +132,16 @@ def _replace(match: re.Match[str], depth: int) -> tuple[str, MarkKind | None, li
     if groups["escaped"] is not None:
         return groups["escaped"], None, []
     return _unescape_entity(groups["entity"]), None, []
+
+
+def _markdown_note(label: str, definition: bool) -> str:
+    """Return a Markdown footnote reference ``[^3]`` (or definition ``[^3]:``) in the one marker form.
+
+    Numeric labels become superscript digits, as ``<sup>3</sup>`` does; other labels
+    keep the typewriter form ``label/`` so the segmenter still pairs marker and note.
+    """
+    marker = label.translate(SUPERSCRIPT_DIGITS) if label.isdigit() else f"{label}/"
+    return marker + (" " if definition and not label.isdigit() else "")
 
 
 def _unescape_entity(entity: str) -> str:

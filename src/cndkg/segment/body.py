@@ -16,12 +16,16 @@ from cndkg.segment import patterns as P
 from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
 
 _OPENING_QUOTES = frozenset("“\"‘'«")
+_ENDS_SENTENCE = re.compile(r"\.\s*[\"'”’)]*\s*(?:\d{1,3}/|\*{1,3}/|[" + P.SUPERSCRIPTS + r"]+)?\s*$")
+_CLOSING = re.compile(r"^\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting", re.IGNORECASE)
 _SUPERSCRIPT_RUN = re.compile(r"[" + P.SUPERSCRIPTS + r"]+")
 # "54/", "*/", "**/" standing alone or glued to a word ("resolutions54/", "Commission17/").
 _OLD_MARKER = re.compile(r"(?:(?<![\w/])|(?<=[A-Za-z)\]”\"]))(?P<label>\d{1,3}|\*{1,3})/(?=[\s,.;:)\]]|$)")
 # "19615/": a year with the marker "5/" glued to it (only for labels the document defines).
 _YEAR_OLD_MARKER = re.compile(r"(?<=(?:1[89]|20)\d\d)(?P<label>\d{1,3})/(?=[\s,.;:)\]]|$)")
 _GLUED_MARKER = re.compile(r"(?<![\d]\.)(?<=[A-Za-z)\]”\",;:])(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
+# "1966,[1]": a web page's bracketed note number (only for labels the document defines).
+_BRACKET_MARKER = re.compile(r"\[(?P<label>\d{1,3})\](?!\()")
 # "of 197115": digits glued to a year (only for labels the document defines).
 _YEAR_GLUED_MARKER = re.compile(r"(?<=(?:1[89]|20)\d\d)(?P<label>\d{1,3})(?=[\s,.;:)]|$)")
 
@@ -119,10 +123,55 @@ def parse_body(
             break
         index += 1
         end = index
+    degraded: tuple[Diagnostic, ...] = ()
+    if not fragment and not drafts:
+        drafts, end, degraded = _degrade(units, start, stop, source)
     paragraphs, offsets, diagnostics = _finish(drafts, source, markers)
     if not fragment:
-        diagnostics += _stopped_early(units, end, stop, source)
+        diagnostics += degraded + _stopped_early(units, end, stop, source)
     return BodyResult(paragraphs, offsets, end, diagnostics, leading_partial if drafts else "")
+
+
+def _degrade(units: list[Unit], start: int, stop: int, source: str) -> tuple[list[_Draft], int, tuple[Diagnostic, ...]]:
+    """Read a body whose paragraphs cannot be told apart (italic cues lost in extraction) as larger paragraphs.
+
+    Each text unit is a paragraph: numbered ones operative, those before the first
+    operative preambular, lower-case ones continuing the paragraph before. The text
+    is never dropped; a warning names the line.
+    """
+    drafts: list[_Draft] = []
+    end = start
+    kind = ParagraphKind.PREAMBULAR
+    for index in range(start, stop):
+        unit = units[index]
+        text = unit.text.strip()
+        if unit.kind is not UnitKind.TEXT:
+            continue
+        if P.ENACTING_FORMULA.match(text) or unit.heading or P.is_header_line(text) or _is_closing(text):
+            break
+        number = P.OPERATIVE_NUMBER.match(text)
+        if drafts and not number and text[:1].islower():
+            _append_continuation(drafts[-1], unit.segment())
+        else:
+            kind = ParagraphKind.OPERATIVE if number else kind
+            body = unit.segment(number.end()) if number else unit.segment()
+            cue = P.extract_cue(body[0], unit.emphasis_prefix)
+            drafts.append(
+                _Draft(kind, int(number.group("number")) if number else None, cue, [body], unit.line, unit.offset)
+            )
+        end = index + 1
+    if not drafts:
+        return [], start, ()
+    message = (
+        f"the paragraphs after the enacting formula could not be told apart (no cue words or numbers): "
+        f"kept as {len(drafts)} larger paragraph(s)"
+    )
+    return drafts, end, (Diagnostic(source, drafts[0].line, message, Severity.WARNING, "degraded"),)
+
+
+def _is_closing(text: str) -> bool:
+    """Return True for the line that closes a resolution ("1816th plenary meeting")."""
+    return bool(_CLOSING.match(text))
 
 
 def _stopped_early(units: list[Unit], end: int, stop: int, source: str) -> tuple[Diagnostic, ...]:
@@ -181,7 +230,7 @@ def _is_operative_opening(text: str) -> bool:
 
 def _is_unnumbered_operative(text: str) -> bool:
     """Return True for a lone operative paragraph without a number ("Decides that ...")."""
-    return P.starts_with_operative_cue(text) and text.rstrip().endswith(".")
+    return P.starts_with_operative_cue(text) and bool(_ENDS_SENTENCE.search(text))
 
 
 def _finish(
@@ -277,7 +326,7 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
     refs: list[FootnoteRef] = []
     patterns = [_SUPERSCRIPT_RUN, _OLD_MARKER]
     if markers.defined_labels:
-        patterns.append(_YEAR_OLD_MARKER)
+        patterns.extend((_YEAR_OLD_MARKER, _BRACKET_MARKER))
     if markers.glued_labels:
         patterns.extend((_GLUED_MARKER, _YEAR_GLUED_MARKER))
     spans: list[tuple[int, int, str]] = []
@@ -286,7 +335,7 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
             label = match.groupdict().get("label") or P.footnote_label(match.group(0))
             if pattern in (_GLUED_MARKER, _YEAR_GLUED_MARKER) and label not in markers.glued_labels:
                 continue
-            if pattern is _YEAR_OLD_MARKER and label not in markers.defined_labels:
+            if pattern in (_YEAR_OLD_MARKER, _BRACKET_MARKER) and label not in markers.defined_labels:
                 continue
             if any(s < match.end() and match.start() < e for s, e, _ in spans):
                 continue

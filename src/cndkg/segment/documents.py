@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from cndkg import grammar as G
 from cndkg.model import SessionDocument
 from cndkg.segment.units import RawLine
 
-SYMBOL = re.compile(r"(?<![\w/.])(?:A|E|S|ST|UNODC|UNDCP|INCB|TD)(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,7}(?![\w/])")
+SYMBOL = re.compile(G.DOCUMENT_SYMBOL)
 _RUN_TOGETHER = re.compile(r"(?<=\d)(?=(?:A|E|S)/)")
 _NOISE = re.compile(r"^(?:pdf|[ACEFRS]|Document Symbol|Title or description|Comments|PDF\b.*|[ACEFRS]=.*)$", re.I)
 _MIN_ROWS = 2

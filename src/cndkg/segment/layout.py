@@ -34,6 +34,8 @@ _MARKER = r"(?:\d{1,3}/|\*{1,3}/|[" + G.SUPERSCRIPTS + r"]+)?"
 _BEFORE_CUE = re.compile(rf"(?<=[,;]){_MARKER}(?P<gap>\s+)(?=[A-Z])")
 _BEFORE_NUMBER = re.compile(rf"(?<=[,;:.]){_MARKER}(?P<gap>\s+)(?=\d{{1,3}}\s?\.\s+[A-Z])")
 _BEFORE_LETTER = re.compile(rf"(?<=[;:]){_MARKER}(?P<gap>\s+)(?=\([a-z]{{1,2}}\)\s)")
+_BEFORE_BRACKET_NOTE = re.compile(r"(?<=\S)(?P<gap>\s+)(?=\[\d{1,3}\]\s)")
+_BRACKET_NOTES_LINE = re.compile(r"^\s*\[\d{1,3}\]\s")
 _BEFORE_MEETING = re.compile(r"(?P<gap>\s+)(?=\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting)", re.IGNORECASE)
 _FLAT_MIN_LENGTH = 300
 
@@ -138,6 +140,10 @@ def _blank_furniture(text: str, lines: list[tuple[int, int]], chars: list[str]) 
 def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
     """Break a line that holds a whole resolution at its formula, cues, numbers and closing line."""
     line = text[start:end]
+    if _BRACKET_NOTES_LINE.match(line):
+        for note in _BEFORE_BRACKET_NOTE.finditer(line):
+            chars[start + note.start("gap")] = "\n"  # "[1] ... [2] ...": one footnote a line
+        return
     formula = G.RUN_IN_FORMULA.search(line)
     numbered = len(_BEFORE_NUMBER.findall(line))
     if formula is None and (numbered < 2 or len(line) < _FLAT_MIN_LENGTH):
@@ -151,7 +157,8 @@ def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
         if before.strip() and before[-1:].isspace():
             cuts.append(formula.start() - 1)
     for match in _BEFORE_CUE.finditer(line):
-        if P.starts_with_preamble_cue(line[match.end() :]):
+        rest = line[match.end() :]
+        if P.starts_with_preamble_cue(rest) or G.starts_with_cue(rest, "operative"):
             cuts.append(match.start("gap"))
     for pattern in (_BEFORE_NUMBER, _BEFORE_LETTER, _BEFORE_MEETING):
         cuts.extend(m.start("gap") for m in pattern.finditer(line))

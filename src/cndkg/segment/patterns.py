@@ -22,12 +22,13 @@ ENACTING_FORMULA = G.ENACTING_FORMULA
 
 OPERATIVE_NUMBER = re.compile(r"^(?P<number>\d{1,5})\s*\.(?:\s+|(?=[A-Z*]))")
 SUBPARAGRAPH = re.compile(r"^(?P<label>\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|[a-z]\))\s+")
-_TERMINAL = re.compile(r"[,;:.]\s*[\"'”’)]*\s*[" + SUPERSCRIPTS + r"*/\d]*\s*$")
+_TERMINAL = re.compile(r"(?:[,;:.]|[;,]\s+(?:and|or))\s*[\"'”’)]*\s*[" + SUPERSCRIPTS + r"*/\d]*\s*$")
 
 FOOTNOTE_DEFINITION = re.compile(
     r"^(?:(?P<sup>[" + SUPERSCRIPTS + r"]{1,3})\s*"
     r"|(?P<old>\d{1,3}|\*{1,3})/\s+"
-    r"|(?P<plain>\d{1,3})\s+(?=(?:United Nations|Ibid|See |General Assembly|Economic and Social|Official Records"
+    r"|\[(?P<bracket>\d{1,3})\]\s+"
+    r"|(?P<plain>\d{1,3})\s+(?=(?:United Nations|Ibid|See |" + G.BODY_ALTERNATION + "|Official Records"
     r"|E/|A/|Resolution|Available|http|Report of|Document|Treaty Series|World Health|International)))"
     r"(?P<body>\S.*)$"
 )
@@ -86,6 +87,16 @@ def starts_with_operative_cue(text: str) -> bool:
     while words and words[0].lower() in adverbs:
         words = words[1:]
     return bool(words and _VERB_S.match(words[0].rstrip(",;:")))
+
+
+def is_bare_cue(text: str) -> bool:
+    """Return True for a line that holds nothing but a cue phrase ("Recalling also", "Decides")."""
+    words = text.split()
+    if not 0 < len(words) <= 5 or not words[0][:1].isupper():
+        return False
+    return G.cue_of(text) == " ".join(words).rstrip(",;:") and (
+        G.starts_with_cue(text, "preambular") or G.starts_with_cue(text, "operative")
+    )
 
 
 def is_header_line(text: str) -> bool:

@@ -174,7 +174,10 @@ def build_units(lines: list[RawLine]) -> list[Unit]:
             flush_text()
             flush_footnote()
             footnote_label = P.footnote_label(
-                definition.group("sup") or definition.group("old") or definition.group("plain")
+                definition.group("sup")
+                or definition.group("old")
+                or definition.group("bracket")
+                or definition.group("plain")
             )
             footnote.append(record)
             continue
@@ -199,6 +202,8 @@ def _opens_new_unit(previous: RawLine, line: RawLine) -> bool:
         return True
     if P.ENACTING_FORMULA.match(text) or P.ENACTING_FORMULA.match(before):
         return True
+    if P.is_bare_cue(text):
+        return True  # a cue alone on its line ("Recalling also"): text extracted from a PDF, italics apart
     if not P.ends_clause(before):
         return False
     return bool(
