@@ -42,7 +42,7 @@ _FIXED_TARGETS = {
 _NEW_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)/(\d+)")
 _SPECIAL_SESSION = re.compile(r"GA S-(\d+)/(\d+)")
 # "ECOSOC 159 II C (VII)": a section numeral before the letter (cndkg's IRI: res/ecosoc/159-II-C-VII).
-_OLD_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)(?: ([IVX]{1,4}) (?=[A-Z] \())?(?: ([A-Z]))? \(([IVXLCS-]+)\)")
+_OLD_SYMBOL = re.compile(r"(CND|GA|ECOSOC) (\d+)(?: ([IVX]{1,4})(?= [A-Z] \())?(?: ([A-Z]))? \(([IVXLCS-]+)\)")
 _DOCUMENT = re.compile(r"[A-Z]/[A-Za-z0-9./-]+")
 _BODY_PREFIX = re.compile(r"^(CND|GA|ECOSOC)\s+")
 
