@@ -17,6 +17,7 @@ import base64
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -530,7 +531,6 @@ def test_guarded_in_memory_server_answers_like_in_process(
 
 def test_guard_answers_503_while_the_backend_restarts(dump: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No answer is passed on from a backend that is reloading, or that was restarted during the query."""
-    from cndkg.query import guard as guard_module
     from cndkg.query.guard import GuardedServer
 
     with GuardedServer(dump, timeout_s=5) as guard:
@@ -538,15 +538,14 @@ def test_guard_answers_503_while_the_backend_restarts(dump: Path, monkeypatch: p
         with pytest.raises(QueryError, match=r"503.*restarting"):
             run_endpoint(guard.query_url, COUNT, timeout=10)
         guard._ready.set()
-        real_urlopen = urllib.request.urlopen
+        real_fetch = guard._fetch
 
-        def restarted_meanwhile(request: urllib.request.Request, *args: object, **kwargs: object) -> object:
-            answer = real_urlopen(request, *args, **kwargs)  # type: ignore[arg-type]
-            if isinstance(request, urllib.request.Request) and request.full_url.startswith(guard.backend.url):
-                guard._generation += 1  # what _restart_backend does when another query overran
+        def restarted_meanwhile(*args: object, **kwargs: object) -> object:
+            answer = real_fetch(*args, **kwargs)  # type: ignore[arg-type]
+            guard._generation += 1  # what _restart_backend does when another query overran
             return answer
 
-        monkeypatch.setattr(guard_module.urllib.request, "urlopen", restarted_meanwhile)
+        monkeypatch.setattr(guard, "_fetch", restarted_meanwhile)
         with pytest.raises(QueryError, match=r"503.*restarted while this query ran"):
             run_endpoint(guard.query_url, COUNT, timeout=10)
         monkeypatch.undo()
@@ -641,3 +640,286 @@ def test_credentials_are_not_sent_on_to_a_redirect_target(monkeypatch: pytest.Mo
         for server in (target, redirect):
             server.shutdown()
             server.server_close()
+
+
+# --- `cndkg serve` against a hostile client (issue 16) -------------------------------------------------
+
+# 4224^3 rows, streamed as fast as Oxigraph can: many GB of JSON.
+CROSS_JOIN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def raw_query(url: str, query: str, *, method: str = "GET", timeout: float = 120) -> tuple[int, bytes]:
+    """Send one query as the SPARQL protocol says; return the status and the whole body, errors included."""
+    headers = {"Accept": "application/sparql-results+json"}
+    if method == "GET":
+        request = urllib.request.Request(f"{url}?{urllib.parse.urlencode({'query': query})}", headers=headers)
+    else:
+        headers["Content-Type"] = "application/sparql-query"
+        request = urllib.request.Request(url, data=query.encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_guard_caps_the_size_of_an_answer_and_stops_the_query(dump: Path) -> None:
+    from cndkg.query.guard import GuardedServer
+
+    with GuardedServer(dump, timeout_s=60, max_answer_bytes=100_000) as guard:
+        first_pid = guard.backend.process.pid if guard.backend.process else None
+        status, body = raw_query(guard.query_url, CROSS_JOIN)
+        assert status == 503 and b"over 100000 bytes" in body, body[:300]
+        assert guard.wait_ready(60) and guard.restarts == 1
+        assert guard.backend.process is not None and guard.backend.process.pid != first_pid, "its work was stopped"
+        status, body = raw_query(guard.query_url, COUNT)
+        assert status == 200 and b'"n"' in body
+
+
+def test_guard_bounds_the_whole_answer_in_wall_time(dump: Path) -> None:
+    """A query that streams steadily (so no single read times out) is still stopped at the time bound."""
+    from cndkg.query.guard import GuardedServer
+
+    with GuardedServer(dump, timeout_s=2, max_answer_bytes=1 << 40) as guard:
+        started = time.monotonic()
+        status, body = raw_query(guard.query_url, CROSS_JOIN, method="POST")
+        assert status == 503 and b"ran over 2 s" in body, body[:300]
+        assert time.monotonic() - started < 60  # generous: the point is that it ends at all
+        assert guard.wait_ready(60)
+        status, body = raw_query(guard.query_url, COUNT)
+        assert status == 200
+
+
+def test_an_error_after_the_backends_200_never_reaches_the_client_as_a_200(dump: Path) -> None:
+    """Oxigraph cancels with a 200 already sent and appends its message: the client gets a 503 instead."""
+    from cndkg.query.guard import GuardedServer
+
+    guard = GuardedServer(dump, timeout_s=60)
+    guard.backend.timeout_s = 1  # Oxigraph's own deadline comes first
+    with guard:
+        status, body = raw_query(guard.query_url, EXPLOSIVE)
+        assert status in (502, 503), body[:300]
+        assert not body.startswith(b"{"), "no part of a broken answer is passed on"
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that records every request it gets (what SSRF would reach)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        seen = self.seen = []  # type: list[str]
+
+        class Record(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                seen.append(self.path)
+                body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Record)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()
+
+
+def test_the_guarded_endpoint_refuses_federation(guarded: object, listener: Listener) -> None:
+    """SERVICE would make the server fetch any URL (and scan ports by its errors): refused, nothing fetched."""
+    from cndkg.query.guard import GuardedServer
+
+    assert isinstance(guarded, GuardedServer)
+    # The control: the backend itself does fetch a SERVICE, and the listener sees it.
+    service = f"SELECT * WHERE {{ SERVICE <{listener.url}control> {{ ?s ?p ?o }} }}"
+    raw_query(guarded.backend.query_url, service)
+    assert listener.seen == ["/control"] or listener.seen[0].startswith("/control")
+    listener.seen.clear()
+    hostile = [
+        f"SELECT * WHERE {{ SERVICE <{listener.url}a> {{ ?s ?p ?o }} }}",
+        f"select * where {{ ?x ?y ?z OPTIONAL {{ service silent <{listener.url}b> {{ ?s ?p ?o }} }} }}",
+        f"PREFIX r: <{listener.url}> ASK {{ {{ SELECT * WHERE {{ SERVICE r:c {{ ?s ?p ?o }} }} }} }}",
+        f"SELECT * WHERE {{ SERVICE \\u003C{listener.url}d> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ \\u0053ERVICE <{listener.url}e> {{ ?s ?p ?o }} }}",
+    ]
+    for query in hostile:
+        for method in ("GET", "POST"):
+            status, body = raw_query(guarded.query_url, query, method=method)
+            assert status in (400, 403), (query, status, body[:200])
+    status, body = raw_query(guarded.query_url, hostile[0])
+    assert status == 403 and b"SERVICE" in body
+    # LOAD is an update: refused on /query (it does not parse as a query) and on /update.
+    assert raw_query(guarded.query_url, f"LOAD <{listener.url}f>")[0] == 400
+    form = urllib.parse.urlencode({"update": f"LOAD <{listener.url}g>"}).encode()
+    assert http_status(guarded.query_url, "POST", form, "application/x-www-form-urlencoded") == 403
+    assert (
+        http_status(guarded.query_url.replace("/query", "/update"), "POST", form, "application/x-www-form-urlencoded")
+        == 403
+    )
+    # FROM and FROM NAMED pick graphs of the store: Oxigraph never dereferences them.
+    for query in (
+        f"SELECT * FROM <{listener.url}h> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{listener.url}i> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    ):
+        assert raw_query(guarded.query_url, query)[0] == 200
+    graphs = urllib.parse.urlencode({"query": COUNT, "default-graph-uri": f"{listener.url}j"})
+    with urllib.request.urlopen(f"{guarded.query_url}?{graphs}", timeout=30) as response:
+        assert response.status == 200
+    # Every answer above came after any fetch the server would have made, so none was made.
+    assert listener.seen == []
+    # The word in a string, an IRI or a comment is no SERVICE.
+    words = (
+        f'# SERVICE <{listener.url}>\nSELECT ?x WHERE {{ BIND("SERVICE <{listener.url}k> {{ }}" AS ?x) '
+        "OPTIONAL { ?s <http://example.org/SERVICE> ?o } }"
+    )
+    status, body = raw_query(guarded.query_url, words)
+    assert status == 200 and b"SERVICE" in body
+    assert listener.seen == []
+
+
+def test_query_endpoint_keeps_federation_for_the_users_own_use(guarded: object, listener: Listener) -> None:
+    """`cndkg query --endpoint` sends what the user wrote, SERVICE included."""
+    import subprocess
+    import sys
+
+    from cndkg.query.guard import GuardedServer
+
+    assert isinstance(guarded, GuardedServer)
+    query = f"SELECT * WHERE {{ SERVICE <{listener.url}mine> {{ ?s ?p ?o }} }}"
+    subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", "query", query, "--endpoint", guarded.backend.query_url],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert [path for path in listener.seen if path.startswith("/mine")]
+
+
+def test_the_guard_refuses_requests_it_cannot_check(guarded: object) -> None:
+    from cndkg.query.guard import MAX_QUERY_BYTES, GuardedServer
+
+    assert isinstance(guarded, GuardedServer)
+    assert raw_query(guarded.query_url, "SELECT * WHERE { ?s ?p ?o ")[0] == 400
+    assert raw_query(guarded.query_url, "SELECT * WHERE " + "{ " * 5000 + "}" * 5000)[0] == 400
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * MAX_QUERY_BYTES
+    assert http_status(guarded.query_url, "POST", big.encode(), "application/sparql-query") == 413
+    two = urllib.parse.urlencode([("query", COUNT), ("query", "ASK {}")])
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{guarded.query_url}?{two}", timeout=30)
+    assert refused.value.code == 400
+
+
+# --- `cndkg serve` leaves no process behind ---------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    """Return the PIDs whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int, name: str) -> bool:
+    """Return whether process ``pid`` still runs ``name`` (a zombie or another program does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and name.encode() in command
+
+
+def start_cndkg_serve(folder: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `cndkg serve` on free ports; return it and its SPARQL endpoint once that answers."""
+    import sys
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cndkg.cli",
+            "serve",
+            "--out",
+            str(folder),
+            "--port",
+            str(free_port()),
+            "--sparql-port",
+            str(free_port()),
+            *extra,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()  # printed once the endpoint answers (or the process ends: "")
+    match = re.search(r"at (http://\S+/query)", line)
+    assert match, f"cndkg serve did not start: {line}{process.stderr.read() if process.poll() is not None else ''}"
+    return process, match.group(1)
+
+
+@pytest.fixture()
+def served_folder(dump: Path, tmp_path: Path) -> Path:
+    shutil.copyfile(dump, tmp_path / "cndkg.nt")
+    (tmp_path / "index.html").write_text("<!doctype html><title>cndkg</title>", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_cndkg_serve_leaves_no_child_when_stopped_or_killed(served_folder: Path, sig: signal.Signals) -> None:
+    process, endpoint = start_cndkg_serve(served_folder)
+    try:
+        children = [pid for pid in children_of(process.pid) if alive(pid, "oxigraph")]
+        assert children, "the Oxigraph server runs as a child of cndkg serve"
+        assert raw_query(endpoint, COUNT)[0] == 200
+        process.send_signal(sig)
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while any(alive(pid, "oxigraph") for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the event (the child's end), bounded
+        assert not any(alive(pid, "oxigraph") for pid in children), f"orphans after {sig.name}: {children}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def test_cndkg_serve_applies_its_bounds_and_refuses_federation(served_folder: Path, listener: Listener) -> None:
+    process, endpoint = start_cndkg_serve(served_folder, "--max-answer-bytes", "50000", "--timeout", "30")
+    try:
+        status, body = raw_query(endpoint, CROSS_JOIN)
+        assert status == 503 and b"over 50000 bytes" in body
+        status, body = raw_query(endpoint, f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
+        assert status == 403 and b"SERVICE" in body
+        assert listener.seen == []
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        assert process.stderr is not None
+        process.stderr.close()

@@ -252,15 +252,32 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     command.add_argument("--port", type=int, default=8000, help="port of the website (default 8000)")
     command.add_argument("--sparql-port", type=int, default=7878, help="port of the SPARQL endpoint (default 7878)")
-    command.add_argument("--timeout", type=int, default=10, help="seconds one query may run (default 10)")
+    command.add_argument(
+        "--timeout", type=int, default=10, help="seconds one query may take, to its answer's last byte (default 10)"
+    )
+    command.add_argument(
+        "--max-answer-bytes",
+        type=int,
+        default=64 * 1024 * 1024,
+        help="largest answer sent; a larger one is stopped with 503 (default 67108864, 64 MiB)",
+    )
     command.set_defaults(handler=_run_serve)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from cndkg.query.guard import GuardedServer
-    from cndkg.serve import serve_site
+    from cndkg.serve import serve_site, stopping_on_signals
 
-    with GuardedServer(args.out / "cndkg.nt", host=args.host, port=args.sparql_port, timeout_s=args.timeout) as server:
+    if args.timeout < 1 or args.max_answer_bytes < 1:
+        raise CndkgError("--timeout and --max-answer-bytes must be at least 1")
+    guard = GuardedServer(
+        args.out / "cndkg.nt",
+        host=args.host,
+        port=args.sparql_port,
+        timeout_s=args.timeout,
+        max_answer_bytes=args.max_answer_bytes,
+    )
+    with stopping_on_signals(), guard as server:  # SIGTERM too stops the Oxigraph process
         print(f"cndkg: SPARQL endpoint (read-only) at {server.query_url}", file=sys.stderr)
         serve_site(args.out, host=args.host, port=args.port)
     return 0

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import signal
 import socket
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 from cndkg.errors import BuildError
 
@@ -93,3 +95,33 @@ def serve_site(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
         pass
     finally:
         server.server_close()
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """Turn SIGTERM, SIGINT and SIGHUP into KeyboardInterrupt, so ``with`` blocks stop their child processes.
+
+    Python's default for SIGTERM ends the process at once, without running any
+    ``finally``: a server's child would be left running. After the first signal
+    the others are ignored until the block has cleaned up (a second Ctrl-C
+    cannot interrupt the cleanup); the previous handlers come back on exit.
+    Only the main thread can install handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        for other in _STOP_SIGNALS:
+            signal.signal(other, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -12,26 +12,71 @@ store answers the query library several times faster than the on-disk database
 behind :class:`cndkg.query.guard.GuardedServer`, which forwards only queries.
 The dump is kept open from the start, so a restart reloads the very bytes the
 server started with even if a rebuild has replaced the file since.
+
+On Linux every Oxigraph process is started with ``PR_SET_PDEATHSIG``: it is
+killed when cndkg dies, however cndkg dies (even by SIGKILL), so no server is
+ever left running as an orphan. The kernel ties that signal to the *thread*
+that started the child, so every child is started from one thread that lives
+as long as the process (a restart may be asked for by any request's thread).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 from cndkg.query.binding import QueryError
 from cndkg.serve import free_port
+
+_PR_SET_PDEATHSIG = 1
+try:  # resolved here, not in the child between fork and exec
+    _PRCTL: Any = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):
+    _PRCTL = None
+_LAUNCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cndkg-launcher")
+
+
+def _die_with_parent(parent: int) -> Callable[[], None] | None:
+    """Return a ``preexec_fn`` that has the child killed when this process dies (Linux), else None."""
+    prctl = _PRCTL
+    if prctl is None:
+        return None
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
+
+
+def spawn(command: list[str], **options: Any) -> subprocess.Popen[bytes]:
+    """Start a child process that is killed when this process dies, however it dies (Linux).
+
+    The child is started from a thread that lives as long as the process, as
+    the kernel sends the signal when the starting thread ends.
+    """
+    parent = os.getpid()
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, preexec_fn=_die_with_parent(parent), **options)
+
+    return _LAUNCHER.submit(start).result()
 
 
 def oxigraph_binary() -> str:
@@ -115,14 +160,20 @@ class OxigraphServer:
         if self.dump is not None:
             if not self.dump.is_file():
                 raise QueryError(f"{self.dump}: no built graph here (run 'cndkg build' first)")
-            loaded = subprocess.run(
+            loader = spawn(
                 [binary, "load", "--location", str(self.location), "--file", str(self.dump)],
-                capture_output=True,
-                text=True,
-                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
-            if loaded.returncode != 0:
-                raise QueryError(f"oxigraph could not load {self.dump}: {loaded.stderr.strip()[:300]}")
+            try:
+                _, stderr = loader.communicate()
+            except BaseException:
+                loader.kill()
+                loader.wait()
+                raise
+            if loader.returncode != 0:
+                detail = stderr.decode("utf-8", "replace").strip()[:300]
+                raise QueryError(f"oxigraph could not load {self.dump}: {detail}")
 
     def _launch(self) -> None:
         """Start the server process and wait until it answers; an in-memory server is then loaded with the dump."""
@@ -141,7 +192,7 @@ class OxigraphServer:
         # stderr goes to a file, not a pipe: nobody reads a pipe while the server runs, and the
         # server blocks once ~64 KB of its error lines (one per cancelled query) fill it.
         self._log = tempfile.TemporaryFile(prefix="cndkg-oxigraph-")  # noqa: SIM115 (closed by stop())
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log)
+        self.process = spawn(command, stdout=subprocess.DEVNULL, stderr=self._log)
         self._wait_until_ready()
         if self.in_memory:
             self._post_dump()
