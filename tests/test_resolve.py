@@ -40,7 +40,7 @@ def iri(path: str) -> str:
 
 
 def snippet(
-    preamble: Sequence[str], operative: Sequence[str], footnotes: Sequence[str] = (), symbol: str = "60/1"
+    preamble: Sequence[str], operative: Sequence[str], footnotes: Sequence[str] = (), symbol: str = "67/1"
 ) -> str:
     """Return an adopted resolution's text; footnote ``n`` of the list is marked in the text as ``{n}``."""
     lines = [f"Resolution {symbol}", "Snippet written for the resolver tests", "The Commission on Narcotic Drugs,"]
@@ -211,7 +211,7 @@ SESSIONS: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("text", "target"), SESSIONS, ids=[row[0][40:90] for row in SESSIONS])
 def test_sessions(text: str, target: str, tmp_path: Path, lexicon: Lexicon, registry: Registry) -> None:
-    resolved = run(snippet(["Noting the matter,"], [text]), tmp_path, lexicon, registry)
+    resolved = run(snippet(["Noting the matter,"], [text], symbol="60/1"), tmp_path, lexicon, registry)
     assert triples(resolved) == {("op1", iri(target), SESSION)}
     assert [m.due_session for m in resolved.mandates] == [iri(target)]
 
@@ -374,19 +374,20 @@ def _fragment_path(record: Resolution, registry: Registry) -> str:
 
 MANDATES: list[tuple[str, list[tuple[str, tuple[str, ...]]]]] = [
     (
-        "Requests the United Nations Office on Drugs and Crime to report to the Commission at its sixty-first session;",
-        [("session/cnd/61", ("body/unodc",))],
+        "Requests the United Nations Office on Drugs and Crime to report to the Commission "
+        "at its sixty-eighth session;",
+        [("session/cnd/68", ("body/unodc",))],
     ),
     (
         "Invites the International Narcotics Control Board and the World Health Organization to submit a report to the "
-        "Commission at its sixty-second session;",
-        [("session/cnd/62", ("body/incb", "body/who"))],
+        "Commission at its sixty-ninth session;",
+        [("session/cnd/69", ("body/incb", "body/who"))],
     ),
-    # A past or current session is not a mandate (the resolution is 60/1).
-    ("Requests the United Nations Office on Drugs and Crime to report at its fifty-ninth session;", []),
-    ("Requests the United Nations Office on Drugs and Crime to report at its sixtieth session;", []),
+    # A past or current session is not a mandate (the resolution is 67/1).
+    ("Requests the United Nations Office on Drugs and Crime to report at its sixty-sixth session;", []),
+    ("Requests the United Nations Office on Drugs and Crime to report at its sixty-seventh session;", []),
     # No reporting verb: a session is named, nothing is due.
-    ("Decides to hold a thematic discussion at its sixty-first session;", []),
+    ("Decides to hold a thematic discussion at its sixty-eighth session;", []),
 ]
 
 

@@ -102,6 +102,21 @@ class SymbolParts:
         return "-".join(p for p in (self.number, self.section, self.letter, self.session) if p)
 
 
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman_value(numeral: str) -> int | None:
+    """Return the value of a Roman numeral ("XXVII" -> 27), or None when it is not one."""
+    values = [_ROMAN_VALUES.get(ch) for ch in numeral.upper()]
+    if not values or None in values:
+        return None
+    digits = [v for v in values if v is not None]
+    total = 0
+    for index, value in enumerate(digits):
+        total += -value if index + 1 < len(digits) and digits[index + 1] > value else value
+    return total
+
+
 def symbol_parts(symbol: str) -> SymbolParts | None:
     """Return the parts of a resolution symbol in any printed spacing, or None when it is not one."""
     text = " ".join(symbol.split())

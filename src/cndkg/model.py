@@ -62,10 +62,28 @@ class SourceDocument:
     text: str
     line_map: LineMap
     marks: tuple[Mark, ...] = ()
+    pages: tuple[int, ...] = ()
 
     def line_at(self, offset: int) -> int:
         """Return the source line of a character offset in ``text``."""
         return self.line_map.line_at(offset)
+
+    def page_line(self, line: int) -> tuple[int, int] | None:
+        """Return (page, line on that page) of a source line, both 1-based, for a paginated source (a PDF).
+
+        ``pages[n]`` is the source line that page ``n + 1`` starts with; source lines
+        count the lines of the whole file, so ``file:line`` stays valid and
+        ``file:page:line`` is this pair. Returns None for sources without pages.
+        """
+        return page_line(self.pages, line)
+
+
+def page_line(pages: tuple[int, ...], line: int) -> tuple[int, int] | None:
+    """Return (page, line on the page) of document line ``line``, given the first line of each page."""
+    if not pages or line < 1:
+        return None
+    index = max(bisect.bisect_right(pages, line) - 1, 0)
+    return index + 1, line - pages[index] + 1
 
 
 class ParagraphKind(StrEnum):
@@ -182,6 +200,7 @@ class Header:
     meeting_place_dates: str | None = None
     draft_label: str | None = None
     symbol_body: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

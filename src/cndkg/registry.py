@@ -73,6 +73,13 @@ class Registry:
             return self.cnd_session_years[number]
         return 1957 + number if number >= 36 else None
 
+    def year_of(self, iri: str) -> int | None:
+        """Return the year a reference entity came into being (its ``dcterms:date``), if the data says."""
+        for value in self.graph.objects(URIRef(iri), DCTERMS.date):
+            text = str(value)
+            return int(text[:4]) if text[:4].isdigit() else None
+        return None
+
     def label_of(self, iri: str) -> str | None:
         """Return the preferred label of a reference entity, if it has one."""
         for label in self.graph.objects(URIRef(iri), SKOS.prefLabel):

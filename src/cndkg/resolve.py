@@ -124,6 +124,7 @@ def resolve(
     """
     iri = iri or resolution_iri(resolution, registry)
     cues = _cues(resolution)
+    text_year = latest_year_of(resolution, registry)
     citations: list[Citation] = []
     facts: list[StatedFact] = []
     addressings: list[Addressing] = []
@@ -134,6 +135,7 @@ def resolve(
     for mention in mentions:
         try:
             target, kind = _footnote_target(mention, resolution, registry, by_footnote)
+            _check_time(mention, target, resolution, text_year, registry)
         except _Unresolved as reason:
             if mention.kind is not MentionKind.ADDRESSEE:
                 unresolved.extend((f"{iri}#{eid}", mention.text, mention.line) for eid in mention.citing)
@@ -399,6 +401,70 @@ def _resolve_addressee(mention: Mention, resolution: ResolutionRecord, registry:
     if iri is None:
         raise _Unresolved("not a known body")
     return iri, "Body"
+
+
+_YEAR = re.compile(r"\b(?:19[4-9]\d|20\d\d)\b")
+
+
+def latest_year_of(resolution: ResolutionRecord, registry: Registry) -> int | None:
+    """Return the latest year a text can date from: its printed dates, else what its symbol or session implies."""
+    header = resolution.header
+    printed = [
+        int(y) for text in (header.distribution_date, header.meeting_place_dates) if text for y in _YEAR.findall(text)
+    ]
+    if printed:
+        return max(printed)
+    if header.year:
+        return header.year
+    if header.symbol and resolution.body:
+        span = symbol_years(resolution.body, header.symbol, registry)
+        if span:
+            return span[1]
+    session = resolution.session
+    return (
+        registry.session_year("cnd", session) if session and resolution.body == "Commission on Narcotic Drugs" else None
+    )
+
+
+def symbol_years(body: str, symbol: str, registry: Registry) -> tuple[int, int] | None:
+    """Return the earliest and latest year a resolution of ``body`` with ``symbol`` can date from, if known.
+
+    "2013/40" (ECOSOC, numbered by year) is 2013; CND "61/11" the year of the 61st session (2018);
+    General Assembly "70/1" or "3014 (XXVII)" the year the session opened or the next (1945 + N, 1946 + N).
+    """
+    parts = G.symbol_parts(symbol)
+    if parts is None or parts.session.startswith("S-"):
+        return None
+    number = G.roman_value(parts.session) if parts.old_style else int(parts.session)
+    if number is None:
+        return None
+    if not parts.old_style and number >= 1946:
+        return number, number
+    if body == "General Assembly":
+        return 1945 + number, 1946 + number
+    if body == "Commission on Narcotic Drugs" and not parts.old_style:
+        year = registry.session_year("cnd", number)
+        return (year, year) if year else None
+    return None
+
+
+def _check_time(
+    mention: Mention, target: str, resolution: ResolutionRecord, text_year: int | None, registry: Registry
+) -> None:
+    """Raise :class:`_Unresolved` when the target came into being after the citing text ("time sense").
+
+    "a single convention" in a 1951 text is not the 1961 Convention; the 1987 "new convention"
+    is not yet the 1988 one.
+    """
+    if text_year is None:
+        return
+    earliest = registry.year_of(target)
+    if earliest is None and mention.kind in (MentionKind.RESOLUTION, MentionKind.DECISION):
+        symbol = mention.field("symbol") or ""
+        span = symbol_years(_issuing_body(mention.field("body") or "", symbol, resolution), symbol, registry)
+        earliest = span[0] if span else None
+    if earliest is not None and earliest > text_year:
+        raise _Unresolved(f"it dates from {earliest}, after the citing text ({text_year} at the latest)")
 
 
 def _stated_facts(mention: Mention, target: str, paragraph_iri: str) -> list[StatedFact]:

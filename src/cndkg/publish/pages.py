@@ -278,9 +278,13 @@ def _anchor(label: str) -> str:
 
 
 def _dedupe(spans: list[tuple[int, int, str | None, str]]) -> list[tuple[int, int, str | None, str]]:
-    """Return spans sorted by start with overlaps removed (the first wins)."""
+    """Return spans sorted by start with overlaps removed (the first wins).
+
+    Spans over the same words keep their citation order (a mention's own target before what it
+    also cites, such as the document of an Official Records locator), never a set's hash order.
+    """
     kept: list[tuple[int, int, str | None, str]] = []
-    for span in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+    for span in sorted(dict.fromkeys(spans), key=lambda s: (s[0], -s[1])):
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept

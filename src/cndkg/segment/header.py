@@ -110,6 +110,8 @@ def _apply(item: _Classified, fields: dict[str, object], known_names: frozenset[
         title = _without_markers(match.group("title") or "")
         if title:
             fields["title"] = title
+        if match.groupdict().get("year"):
+            fields["year"] = int(match.group("year"))
     elif item.kind == "resolution-document":
         named = G.resolution_of_document(match.group("document"))
         if named:
