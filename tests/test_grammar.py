@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from cndkg import grammar as G
+from cndkg.find import Lexicon, find
 from cndkg.read import read
+from cndkg.registry import Registry
+from cndkg.resolve import resolve
 from cndkg.segment import segment
 from cndkg.segment.layout import normalise
 
@@ -201,3 +204,18 @@ def test_footnote_marker_syntaxes(marked: str, labels: list[str], clean: str, tm
     first = record.paragraphs[0]
     assert first.text == f"Noting {clean} more,"
     assert [r.label for r in first.footnote_refs] == labels
+
+
+def test_web_page_with_h2_title_metadata_list_and_pager(lexicon: Lexicon, registry: Registry) -> None:
+    """A title in <h2> with a <dl> beside it; cues in <em>; &nbsp; in references; breadcrumbs and pager are chrome."""
+    page = Path(__file__).parent / "data" / "web_page_h2_dl_pager.html"
+    [record] = segment(read(page))
+    assert record.header.symbol == "1987/33" and record.body == "Economic and Social Council"
+    assert record.header.title == (
+        "Elaboration of a draft convention against illicit traffic in narcotic drugs and psychotropic substances"
+    )
+    assert [p.cue for p in record.paragraphs] == ["Recalling", "Noting with appreciation", "Requests", "Decides"]
+    resolved = resolve(record, find(record, lexicon), registry)
+    targets = {c.target.rsplit("/id/", 1)[1] for c in resolved.citations}
+    assert targets == {"res/ecosoc/1985/15", "res/ga/39/141", "session/cnd/32", "session/cnd/33"}
+    assert [m.due_session.rsplit("/id/", 1)[1] for m in resolved.mandates] == ["session/cnd/33"]

@@ -237,7 +237,8 @@ class Resolution:
             return self.header.session
         symbol = self.header.symbol or ""
         head = symbol.split("/", 1)[0]
-        return int(head) if "/" in symbol and head.isdigit() else None
+        # "1987/33" (ECOSOC, numbered by year) names a year, not a session
+        return int(head) if "/" in symbol and head.isdigit() and len(head) < 4 else None
 
 
 class MentionKind(StrEnum):

@@ -273,6 +273,10 @@ def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
         return "Economic and Social Council"
     if word in ("its", "their") and resolution.body:
         return resolution.body
+    parts = G.symbol_parts(symbol)
+    if not word and resolution.body and parts is not None and parts.old_style:
+        # archive-era texts name their own body's resolutions bare: "Recalling resolution 626 F(XXII)"
+        return resolution.body
     if not word and resolution.body:
         raise _Unresolved(
             f"the text does not say whose resolution {symbol} is (write 'its resolution' or name the body)"

@@ -43,6 +43,11 @@ def segment(doc: SourceDocument, known_names: frozenset[str] = frozenset()) -> l
     footnotes = _footnotes(units)
     markers = MarkerStyle(_glued_labels(units, footnotes), frozenset(f.label for _, f in footnotes))
     formulas = [i for i, u in enumerate(units) if u.kind is UnitKind.TEXT and P.ENACTING_FORMULA.match(u.text.strip())]
+    headings_only = not formulas
+    if headings_only:
+        # No enacting formula printed ("Resolution 60/1. Title" straight into "Reaffirming ..."): the
+        # headings anchor the resolutions, so the text is read rather than lost.
+        formulas = _heading_anchors(units)
     records: list[Resolution] = []
     first_stop = formulas[0] if formulas else len(units)
     fragment = parse_body(units, 0, first_stop, doc.path, fragment=True, markers=markers)
@@ -52,7 +57,8 @@ def segment(doc: SourceDocument, known_names: frozenset[str] = frozenset()) -> l
         cursor = fragment.end
     for number, formula in enumerate(formulas):
         stop = formulas[number + 1] if number + 1 < len(formulas) else len(units)
-        header_lines = [r for u in units[cursor:formula] if u.kind is UnitKind.TEXT for r in u.raw]
+        header_end = formula + 1 if headings_only else formula
+        header_lines = [r for u in units[cursor:header_end] if u.kind is UnitKind.TEXT for r in u.raw]
         header, front = parse_header(header_lines, known_names)
         body = parse_body(units, formula + 1, stop, doc.path, fragment=False, markers=markers)
         next_header = _next_header_start(units, body.end, stop, formulas, number)
@@ -77,6 +83,21 @@ def segment(doc: SourceDocument, known_names: frozenset[str] = frozenset()) -> l
         )
         cursor = next_header
     return _fill_fragment_body(records)
+
+
+def _heading_anchors(units: list[Unit]) -> list[int]:
+    """Return the heading units ("Resolution 60/1. Title", "3014(XXVII).") that a paragraph follows."""
+    anchors = []
+    for index, unit in enumerate(units):
+        text = unit.text.strip()
+        if unit.kind is not UnitKind.TEXT or not (
+            P.ADOPTED_SYMBOL_LINE.match(text) or P.NUMBERED_TITLE_LINE.match(text)
+        ):
+            continue
+        following = next((u for u in units[index + 1 :] if u.kind is UnitKind.TEXT), None)
+        if following is not None and P.starts_with_preamble_cue(following.text.strip()):
+            anchors.append(index)
+    return anchors
 
 
 def _next_header_start(units: list[Unit], body_end: int, stop: int, formulas: list[int], number: int) -> int:

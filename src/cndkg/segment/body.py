@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from cndkg import grammar as G
 from cndkg.model import Diagnostic, FootnoteRef, LineMap, Paragraph, ParagraphKind, Severity, SubParagraph
 from cndkg.segment import patterns as P
 from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
 
 _OPENING_QUOTES = frozenset("“\"‘'«")
-_ENDS_SENTENCE = re.compile(r"\.\s*[\"'”’)]*\s*(?:\d{1,3}/|\*{1,3}/|[" + P.SUPERSCRIPTS + r"]+)?\s*$")
+_ENDS_SENTENCE = re.compile(r"[.:]\s*[\"'”’)]*\s*(?:\d{1,3}/|\*{1,3}/|[" + P.SUPERSCRIPTS + r"]+)?\s*$")
 _CLOSING = re.compile(r"^\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting", re.IGNORECASE)
 _SUPERSCRIPT_RUN = re.compile(r"[" + P.SUPERSCRIPTS + r"]+")
 # "54/", "*/", "**/" standing alone or glued to a word ("resolutions54/", "Commission17/").
@@ -99,6 +100,9 @@ def parse_body(
         text = unit.text.strip()
         if P.ENACTING_FORMULA.match(text) or unit.heading or P.is_header_line(text):
             break
+        if P.BULLET_TAG.match(text):
+            index += 1  # a site's tag line between paragraphs ("• Civil society engagement"): chrome
+            continue
         previous = drafts[-1] if drafts else None
         if previous and _continues(previous, text):
             _append_continuation(previous, unit.segment())
@@ -109,6 +113,9 @@ def parse_body(
             state = ParagraphKind.OPERATIVE
         elif (sub := P.SUBPARAGRAPH.match(text)) and previous is not None:
             previous.subparagraphs.append(_SubDraft(sub.group("label"), [unit.segment(sub.end())], unit.line))
+        elif state is ParagraphKind.PREAMBULAR and drafts and _is_lone_operative(text):
+            drafts.append(_start(ParagraphKind.OPERATIVE, None, unit, unit.segment()))
+            state = ParagraphKind.OPERATIVE
         elif state is ParagraphKind.PREAMBULAR and _is_preambular(text, unit):
             drafts.append(_start(ParagraphKind.PREAMBULAR, None, unit, unit.segment()))
         elif state is None and _is_preambular(text, unit) and P.starts_with_preamble_cue(text):
@@ -226,6 +233,11 @@ def _is_operative_opening(text: str) -> bool:
     """Return True when a numbered unit opens with an operative verb (fragments only)."""
     number = P.OPERATIVE_NUMBER.match(text)
     return bool(number and P.starts_with_operative_cue(text[number.end() :]))
+
+
+def _is_lone_operative(text: str) -> bool:
+    """Return True for an unnumbered operative paragraph opening with a cue of the table ("Decides that ...:")."""
+    return G.starts_with_cue(text, "operative") and _is_unnumbered_operative(text)
 
 
 def _is_unnumbered_operative(text: str) -> bool:

@@ -48,6 +48,9 @@ def parse_header(lines: list[RawLine], known_names: frozenset[str]) -> tuple[Hea
         used.add(index)
     if title_lines and "title" not in fields:
         fields["title"] = join_lines([classified[i].text for i in title_lines])
+    headings = [r.text.strip() for r in lines if r.heading and _classify(r.text.strip()).kind == "other"]
+    if headings and "title" not in fields:
+        fields["title"] = headings[-1]  # a web page's <h2> title, its metadata list (<dl>) after it
     agenda_run = _agenda_title_run(classified)
     for index in agenda_run:
         used.add(index)

@@ -30,12 +30,14 @@ _CELL_BAR = re.compile(r"(?:(?<=\s)\|(?=\s|$)|\|\s*$)")
 _EDGE_NUMBER = re.compile(r"^(?:\d{1,4}\s+)|(?:\s+\d{1,4})$")
 _PAGE_NUMBER = re.compile(r"^(?:-\s?\d{1,4}\s?-|Page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}|\d{1,3}/\d{1,3})$")
 _ZONE = 4
-_MARKER = r"(?:\d{1,3}/|\*{1,3}/|[" + G.SUPERSCRIPTS + r"]+)?"
+# A footnote marker after the punctuation, glued or after a space ("Control,9/ Mindful", "1961, 65/ Gratified").
+_MARKER = r"(?:\s?(?:\d{1,3}/|\*{1,3}/|[" + G.SUPERSCRIPTS + r"]+))?"
 _BEFORE_CUE = re.compile(rf"(?<=[,;]){_MARKER}(?P<gap>\s+)(?=[A-Z])")
 _BEFORE_NUMBER = re.compile(rf"(?<=[,;:.]){_MARKER}(?P<gap>\s+)(?=\d{{1,3}}\s?\.\s+[A-Z])")
 _BEFORE_LETTER = re.compile(rf"(?<=[;:]){_MARKER}(?P<gap>\s+)(?=\([a-z]{{1,2}}\)\s)")
 _BEFORE_BRACKET_NOTE = re.compile(r"(?<=\S)(?P<gap>\s+)(?=\[\d{1,3}\]\s)")
 _BRACKET_NOTES_LINE = re.compile(r"^\s*\[\d{1,3}\]\s")
+_BEFORE_SLASH_NOTE = re.compile(r"(?P<gap>\s+)(?=(?:\d{1,3}|\*{1,3})/\s+\S)")
 _BEFORE_MEETING = re.compile(r"(?P<gap>\s+)(?=\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting)", re.IGNORECASE)
 _FLAT_MIN_LENGTH = 300
 
@@ -162,5 +164,8 @@ def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
             cuts.append(match.start("gap"))
     for pattern in (_BEFORE_NUMBER, _BEFORE_LETTER, _BEFORE_MEETING):
         cuts.extend(m.start("gap") for m in pattern.finditer(line))
+    meeting = _BEFORE_MEETING.search(line)
+    if meeting is not None:  # footnotes after the closing line: "1858th plenary meeting, 76/ E/INCB/17 ..."
+        cuts.extend(m.start("gap") for m in _BEFORE_SLASH_NOTE.finditer(line, meeting.end()))
     for cut in cuts:
         chars[start + cut] = "\n"

@@ -59,6 +59,10 @@ DOCUMENT_SYMBOL_LINE = re.compile(rf"^(?P<symbol>{G.DOCUMENT_SYMBOL})$")
 BODY_NAME_LINE = re.compile(rf"^(?:United Nations|{_BODY_ALTERNATION})$", re.IGNORECASE)
 
 
+# A site's tag line set between paragraphs ("• Civil society engagement"): never part of a paragraph.
+BULLET_TAG = re.compile(r"^[•·▪◦‣]\s*\S.{0,80}$")
+
+
 def footnote_label(raw: str) -> str:
     """Return a footnote label in plain form: superscript digits made ASCII."""
     return raw.translate(_FROM_SUPERSCRIPT)
