@@ -16,6 +16,7 @@ from cndkg.dates import MONTH_PATTERN, iso_date
 from cndkg.find.lexicon import Lexicon
 from cndkg.model import MentionKind
 from cndkg.ordinals import ORDINAL_PATTERN
+from cndkg.spans import SpanSet
 
 RESOLUTION_SYMBOL = G.RESOLUTION_SYMBOL
 DOCUMENT_SYMBOL = G.DOCUMENT_SYMBOL
@@ -129,8 +130,9 @@ def find_in_text(text: str, lexicon: Lexicon, *, operative: bool = False, antece
     candidates = [found for finder in finders for found in finder()]
     candidates.sort(key=lambda f: (_PRIORITY.index(f.kind), f.start, -(f.end - f.start)))
     kept: list[Found] = []
+    taken = SpanSet()
     for candidate in candidates:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+        if candidate.end <= candidate.start or taken.add(candidate.start, candidate.end):
             kept.append(candidate)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
@@ -210,6 +212,9 @@ def owner_before(text: str, start: int) -> str | None:
     return expand_short_name(text, match.start("body"), match.group("body")) if match else None
 
 
+_SHORT_NAME_WINDOW = 1500
+
+
 def expand_short_name(text: str, start: int, word: str) -> str:
     """Return the full name a short body name ("the Commission") stands for: the body last named in full.
 
@@ -220,8 +225,9 @@ def expand_short_name(text: str, start: int, word: str) -> str:
         return word
     candidates = [b.name for b in G.issuing_bodies() if b.short_name == word]
     best, where = word, -1
+    window = max(0, start - _SHORT_NAME_WINDOW)  # bounded, so a text of many mentions stays linear
     for name in candidates:
-        found = text.rfind(name, 0, start)
+        found = text.rfind(name, window, start)
         if found > where:
             best, where = name, found
     return best

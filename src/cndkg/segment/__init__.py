@@ -88,15 +88,14 @@ def segment(doc: SourceDocument, known_names: frozenset[str] = frozenset()) -> l
 def _heading_anchors(units: list[Unit]) -> list[int]:
     """Return the heading units ("Resolution 60/1. Title", "3014(XXVII).") that a paragraph follows."""
     anchors = []
+    candidate: int | None = None
     for index, unit in enumerate(units):
-        text = unit.text.strip()
-        if unit.kind is not UnitKind.TEXT or not (
-            P.ADOPTED_SYMBOL_LINE.match(text) or P.NUMBERED_TITLE_LINE.match(text)
-        ):
+        if unit.kind is not UnitKind.TEXT:
             continue
-        following = next((u for u in units[index + 1 :] if u.kind is UnitKind.TEXT), None)
-        if following is not None and P.starts_with_preamble_cue(following.text.strip()):
-            anchors.append(index)
+        text = unit.text.strip()
+        if candidate is not None and P.starts_with_preamble_cue(text):
+            anchors.append(candidate)
+        candidate = index if P.ADOPTED_SYMBOL_LINE.match(text) or P.NUMBERED_TITLE_LINE.match(text) else None
     return anchors
 
 

@@ -15,6 +15,7 @@ from cndkg import grammar as G
 from cndkg.model import Diagnostic, FootnoteRef, LineMap, Paragraph, ParagraphKind, Severity, SubParagraph
 from cndkg.segment import patterns as P
 from cndkg.segment.units import Segment, Unit, UnitKind, join_segments
+from cndkg.spans import SpanSet
 
 _OPENING_QUOTES = frozenset("“\"‘'«")
 _ENDS_SENTENCE = re.compile(r"[.:]\s*[\"'”’)]*\s*(?:\d{1,3}/|\*{1,3}/|[" + P.SUPERSCRIPTS + r"]+)?\s*$")
@@ -342,6 +343,7 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
     if markers.glued_labels:
         patterns.extend((_GLUED_MARKER, _YEAR_GLUED_MARKER))
     spans: list[tuple[int, int, str]] = []
+    taken = SpanSet()
     for pattern in patterns:
         for match in pattern.finditer(text):
             label = match.groupdict().get("label") or P.footnote_label(match.group(0))
@@ -349,9 +351,8 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
                 continue
             if pattern in (_YEAR_OLD_MARKER, _BRACKET_MARKER) and label not in markers.defined_labels:
                 continue
-            if any(s < match.end() and match.start() < e for s, e, _ in spans):
-                continue
-            spans.append((match.start(), match.end(), label))
+            if taken.add(match.start(), match.end()):
+                spans.append((match.start(), match.end(), label))
     if not spans:
         return text, (), ()
     spans.sort()

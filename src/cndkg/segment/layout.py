@@ -40,6 +40,7 @@ _BRACKET_NOTES_LINE = re.compile(r"^\s*\[\d{1,3}\]\s")
 _BEFORE_SLASH_NOTE = re.compile(r"(?P<gap>\s+)(?=(?:\d{1,3}|\*{1,3})/\s+\S)")
 _BEFORE_MEETING = re.compile(r"(?P<gap>\s+)(?=\d{1,4}(?:st|nd|rd|th)\s+plenary\s+meeting)", re.IGNORECASE)
 _FLAT_MIN_LENGTH = 300
+_CUE_WINDOW = 120
 
 
 def normalise(doc: SourceDocument) -> SourceDocument:
@@ -159,7 +160,7 @@ def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
         if before.strip() and before[-1:].isspace():
             cuts.append(formula.start() - 1)
     for match in _BEFORE_CUE.finditer(line):
-        rest = line[match.end() :]
+        rest = line[match.end() : match.end() + _CUE_WINDOW]  # bounded: a cue is a few words
         if P.starts_with_preamble_cue(rest) or G.starts_with_cue(rest, "operative"):
             cuts.append(match.start("gap"))
     for pattern in (_BEFORE_NUMBER, _BEFORE_LETTER, _BEFORE_MEETING):
