@@ -85,7 +85,8 @@ def test_utf8_bom_and_utf16_with_bom_are_decoded(tmp_path: Path) -> None:
         ("image.txt", b"\x89PNG\r\n\x1a\nxxxx", "PNG image", 1),
         ("nul.txt", b"abc\x00def", "NUL bytes", 1),
         ("cp1252.txt", "line one\n“smart quotes”".encode("cp1252"), "byte 0x93 at column 1 is not valid UTF-8", 2),
-        ("notes.docx", b"PK\x03\x04", "unsupported file type '.docx'", None),
+        ("notes.docx", b"PK\x03\x04", "not a readable Word document", None),
+        ("notes.doc", b"\xd0\xcf\x11\xe0", "soffice --headless --convert-to docx", None),
     ],
 )
 def test_bad_input_names_the_file_and_line(

@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_BAD_INPUT
+    if getattr(args, "ocr", False):
+        from cndkg.read import OPTIONS
+
+        OPTIONS.ocr = True
     try:
         return handler(args)
     except (KeyboardInterrupt, Interrupted):
@@ -74,9 +78,12 @@ def add_source_arguments(command: argparse.ArgumentParser, *, required: bool) ->
         "sources",
         nargs="+" if required else "*",
         metavar="SOURCE",
-        help="source files (.txt .md .html) or folders of them",
+        help="source files (.txt .md .html .pdf .docx) or folders of them",
     )
     command.add_argument("--encoding", help="decode sources with this encoding instead of UTF-8 (e.g. cp1252)")
+    command.add_argument(
+        "--ocr", action="store_true", help="run OCR (OCRmyPDF + Tesseract) on PDF pages without a text layer"
+    )
     command.add_argument(
         "--base-uri", default=None, help="base of the dataset's IRIs (default https://w3id.org/cndkg/)"
     )

@@ -34,6 +34,9 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--base-uri", default=None, help="base of the dataset's IRIs (default https://w3id.org/cndkg/)"
     )
     command.add_argument("--encoding", help="decode sources with this encoding instead of UTF-8")
+    command.add_argument(
+        "--ocr", action="store_true", help="run OCR (OCRmyPDF + Tesseract) on PDF pages without a text layer"
+    )
     command.add_argument("--allow-invalid", action="store_true", help="publish even if the graph violates the shapes")
     command.add_argument("--skip-bad-sources", action="store_true", help="publish the readable sources when some fail")
     command.add_argument("--sparql-endpoint", help="endpoint URL to advertise in void.ttl (void:sparqlEndpoint)")
@@ -326,6 +329,12 @@ def _add_bench(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument("--json", action="store_true", help="print the figures as JSON")
     command.add_argument("--no-site", action="store_true", help="skip the site and search stages")
     command.add_argument("--keep", type=Path, help="keep the generated corpora and builds under this folder")
+    command.add_argument(
+        "--format",
+        choices=("text", "pdf"),
+        default="text",
+        help="text: build end to end (default); pdf: PDF reading in pages/s per core against pdftotext",
+    )
     command.set_defaults(handler=_run_bench)
 
 
@@ -340,6 +349,12 @@ def _run_bench(args: argparse.Namespace) -> int:
         raise CndkgError(f"--sizes takes whole numbers separated by commas, got {args.sizes!r}") from None
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
+    if args.format == "pdf":
+        from cndkg.bench import pdf
+
+        rows = [pdf.bench_pdf(size, args.seed, args.keep / f"pdf-{size}" if args.keep else None) for size in sizes]
+        print(json.dumps(rows, indent=1) if args.json else pdf.table(rows))
+        return 0
     data = bench(sizes, args.seed, site=not args.no_site, search=not args.no_site, keep=args.keep)
     print(json.dumps(data, indent=1) if args.json else table(data))
     return 0
