@@ -7,6 +7,7 @@ against the texts in ``corpus/``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -594,38 +595,70 @@ def test_seed_relations(path: Path, eid: str, target: str, relation: str, lexico
     assert {t[2] for t in found} == {relation}
 
 
-def test_colliding_iris_are_made_unique_and_repeats_reported(tmp_path: Path, registry: Registry) -> None:
+def test_colliding_iris_are_told_apart_by_content_never_by_file_order(tmp_path: Path, registry: Registry) -> None:
     from cndkg.pipeline import run_pipeline
 
     draft = (
         "Sixty-fifth session\n\nChile: draft resolution\n\nA title that is the same for both drafts\n\n"
         "The Commission on Narcotic Drugs,\n\nNoting a,\n\n1. Invites b.\n"
     )
-    (tmp_path / "a.txt").write_text(draft, encoding="utf-8")
-    (tmp_path / "b.txt").write_text(draft.replace("Chile", "Peru"), encoding="utf-8")
-    (tmp_path / "c.txt").write_text((ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8"), "utf-8")
-    (tmp_path / "d.txt").write_text((ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8"), "utf-8")
-    corpus = run_pipeline([tmp_path], registry, root=tmp_path)
-    iris = [item.iri for item in corpus.resolved]
+    adopted = (ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8")
+    runs = []
+    for names in (("a", "b", "c", "d"), ("d", "c", "b", "a")):  # the same files under names in reverse order
+        folder = tmp_path / "".join(names)
+        folder.mkdir()
+        texts = (draft, draft.replace("Chile", "Peru"), adopted, adopted)
+        for name, text in zip(names, texts, strict=True):
+            (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+        corpus = run_pipeline([folder], registry, root=folder)
+        runs.append({(item.iri, item.resolution.header.sponsors) for item in corpus.resolved})
+        merged = [item for item in corpus.resolved if item.iri.endswith("res/cnd/57/4")]
+        assert len(merged) == 1 and len(merged[0].resolution.also_sources) == 1
+        assert any(
+            d.code == "duplicate" and "one entity, derived from both files" in d.message for d in corpus.diagnostics
+        )
+    assert runs[0] == runs[1]
     base = "https://w3id.org/cndkg/id/draft/cnd/65/a-title-that-is-the-same-for-both-drafts"
-    assert iris == [base, base + "-2", "https://w3id.org/cndkg/id/res/cnd/57/4"]
-    assert any("d.txt:1: warning: resolution 57/4 already appears at c.txt:1" in str(d) for d in corpus.diagnostics)
+    suffixed = sorted(iri for iri, _ in runs[0] if iri.startswith(base))
+    assert len(suffixed) == 2 and all(re.fullmatch(re.escape(base) + r"-[0-9a-f]{8}", iri) for iri in suffixed)
 
 
-def test_suffixed_iris_never_collide_with_natural_ones(tmp_path: Path, registry: Registry) -> None:
+def test_different_texts_claiming_one_symbol_are_an_error_naming_both(tmp_path: Path, registry: Registry) -> None:
     from cndkg.pipeline import run_pipeline
 
-    def draft(title: str) -> str:
+    adopted = (ROOT / "corpus" / "003_91e135f48c662bd6.txt").read_text("utf-8")
+    (tmp_path / "real.txt").write_text(adopted, encoding="utf-8")
+    (tmp_path / "forged.txt").write_text(adopted.replace("Recognizing that", "Denying that", 1), encoding="utf-8")
+    corpus = run_pipeline([tmp_path], registry, root=tmp_path)
+    assert not [item for item in corpus.resolved if item.iri.endswith("res/cnd/57/4")]
+    errors = [d for d in corpus.diagnostics if d.code == "conflict"]
+    assert {d.source for d in errors} == {"forged.txt", "real.txt"}
+    assert all("forged.txt:" in d.message and "real.txt:" in d.message for d in errors)
+
+
+def test_document_symbols_differing_only_in_case_are_one_entity(registry: Registry) -> None:
+    minter = registry.minter
+    assert minter.document("E/cn.7/2014/l.9") == minter.document("E/CN.7/2014/L.9")
+    assert minter.document("e/cn.7/2014/l.9/rev.1").endswith("doc/E-CN.7-2014-L.9-Rev.1")
+
+
+def test_identical_drafts_are_one_entity_and_suffixes_never_collide_with_natural_ones(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from cndkg.pipeline import run_pipeline
+
+    def draft(title: str, verb: str = "Invites") -> str:
         return (
             f"Sixty-fifth session\n\nChile: draft resolution\n\n{title}\n\nThe Commission on Narcotic Drugs,\n\n"
-            "Noting a,\n\n1. Invites b.\n"
+            f"Noting a,\n\n1. {verb} b.\n"
         )
 
-    for name, title in (
-        ("a.txt", "Promoting recovery"),
-        ("b.txt", "Promoting recovery"),
-        ("c.txt", "Promoting recovery 2"),
+    for name, text in (
+        ("a.txt", draft("Promoting recovery")),
+        ("b.txt", draft("Promoting recovery")),
+        ("c.txt", draft("Promoting recovery", "Urges")),
+        ("d.txt", draft("Promoting recovery 2")),
     ):
-        (tmp_path / name).write_text(draft(title), encoding="utf-8")
+        (tmp_path / name).write_text(text, encoding="utf-8")
     iris = [item.iri for item in run_pipeline([tmp_path], registry, root=tmp_path).resolved]
-    assert len(set(iris)) == 3
+    assert len(iris) == len(set(iris)) == 3

@@ -146,8 +146,9 @@ def build(options: BuildOptions) -> BuildReport:
     report.diagnostics.extend(parsed.problems)
     flat, mentions = parsed.records, parsed.mentions
     with _stage(report, "resolve", progress):
-        iris, duplicates = assign_iris(flat, registry)
+        iris, flat, duplicates = assign_iris(flat, registry)
         report.diagnostics.extend(duplicates)
+        read_problems += [d for d in duplicates if d.severity is Severity.ERROR]
         resolved: list[ResolvedResolution] = [
             resolve(r, m, registry, iri=iri) for r, m, iri in zip(flat, mentions, iris, strict=True) if iri
         ]

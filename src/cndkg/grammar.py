@@ -144,6 +144,23 @@ _RES_DOCUMENT_SYMBOL = rf"(?:(?:19|20)\d\d/)?{OLD_SYMBOL}|{NEW_SYMBOL}"
 RESOLUTION_DOCUMENT = re.compile(rf"^(?P<organ>{_PREFIX_ALTERNATION})/RES/(?P<symbol>{_RES_DOCUMENT_SYMBOL})$")
 
 
+# Parts the UN prints in title case: "Rev.1", "Add.2", "Corr.1", "Amend.1"; every other part is upper case.
+_TITLE_CASE_PARTS = ("rev", "add", "corr", "amend", "summary")
+
+
+def canonical_document_symbol(symbol: str) -> str:
+    """Return a document symbol in its one canonical case: "e/cn.7/2014/l.9/rev.1" -> "E/CN.7/2014/L.9/Rev.1".
+
+    UN symbols are case-insensitive; two spellings must name one entity (and one folder on a
+    case-insensitive file system).
+    """
+    parts = []
+    for part in symbol.split("/"):
+        head = part.split(".", 1)[0].lower()
+        parts.append(part[:1].upper() + part[1:].lower() if head in _TITLE_CASE_PARTS else part.upper())
+    return "/".join(parts)
+
+
 def resolution_of_document(symbol: str) -> tuple[str, str] | None:
     """Return (body, symbol) of a resolution document symbol ("A/RES/70/1" -> GA, "70/1"), else None."""
     match = RESOLUTION_DOCUMENT.match(symbol.strip())

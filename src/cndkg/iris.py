@@ -86,7 +86,7 @@ def document_path(symbol: str) -> str:
     text = symbol.strip()
     if not re.fullmatch(r"[A-Za-z0-9]+(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*){1,8}", text):
         raise IriError(f"not a document symbol: {symbol!r}")
-    return text.replace("/", "-")
+    return G.canonical_document_symbol(text).replace("/", "-")
 
 
 def slug(text: str, limit: int = 80) -> str:

@@ -219,6 +219,7 @@ class Resolution:
     session_documents: tuple[SessionDocument, ...] = ()
     front_matter: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    also_sources: tuple[str, ...] = ()
 
     @property
     def preambular(self) -> tuple[Paragraph, ...]:

@@ -124,14 +124,15 @@ def run_pipeline(
 
     sources, problems = collect_sources(arguments, root)
     parsed, _ = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), jobs)
-    iris, duplicates = assign_iris(parsed.records, registry)
+    iris, records, duplicates = assign_iris(parsed.records, registry)
     resolved = [
         resolve(record, mentions, registry, iri=iri)
-        for record, mentions, iri in zip(parsed.records, parsed.mentions, iris, strict=True)
+        for record, mentions, iri in zip(records, parsed.mentions, iris, strict=True)
         if iri
     ]
     corpus = Corpus(resolved, problems + parsed.problems + duplicates)
-    corpus.failed_sources = [d.source for d in problems + parsed.problems if d.severity is Severity.ERROR]
+    failed = problems + parsed.problems + duplicates
+    corpus.failed_sources = [d.source for d in failed if d.severity is Severity.ERROR]
     for item in resolved:
         corpus.diagnostics.extend(item.diagnostics)
     return corpus

@@ -10,8 +10,10 @@ become reporting mandates.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from cndkg import grammar as G
 from cndkg.iris import IriError
@@ -69,46 +71,79 @@ def resolution_iri(resolution: ResolutionRecord, registry: Registry) -> str:
     return minter.fragment(resolution.source, resolution.index_in_source, first)
 
 
-def assign_iris(records: list[ResolutionRecord], registry: Registry) -> tuple[list[str | None], list[Diagnostic]]:
-    """Give every record of a corpus its IRI, unique across the corpus.
+def assign_iris(
+    records: list[ResolutionRecord], registry: Registry
+) -> tuple[list[str | None], list[ResolutionRecord], list[Diagnostic]]:
+    """Give every record of a corpus its IRI, unique across the corpus and independent of file order.
 
-    Takes the records in source order. Returns one IRI per record (None for a
-    record to leave out) and diagnostics. Drafts and fragments whose IRIs
-    collide (a draft and its revision, titles equal in their first 80
-    characters) get ``-2``, ``-3`` ... in source order; an adopted resolution
-    whose symbol appears again is kept once, and each repeat is reported.
+    Takes the records. Returns one IRI per record (None for a record to leave out),
+    the records (a kept copy of a text found in several files lists the other files
+    in ``also_sources``) and diagnostics. Records whose IRIs collide are compared by
+    their words: identical texts (the same resolution in a compilation and alone)
+    are one entity derived from every file; different drafts of one title and
+    session each get a suffix derived from their own words; different texts under
+    one symbol are a conflict, an error naming every file, and none is kept.
     """
-    seen: dict[str, ResolutionRecord] = {}
-    counts: dict[str, int] = {}
-    iris: list[str | None] = []
+    groups: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        groups.setdefault(resolution_iri(record, registry), []).append(index)
+    iris: list[str | None] = [None] * len(records)
+    kept = list(records)
     notes: list[Diagnostic] = []
-    for record in records:
-        iri = resolution_iri(record, registry)
-        if iri not in seen:
-            seen[iri] = record
-            iris.append(iri)
+    for iri, members in groups.items():
+        by_text: dict[str, list[int]] = {}
+        for index in members:
+            by_text.setdefault(_words_of(records[index]), []).append(index)
+        if len(by_text) > 1 and not _suffixable(records[members[0]], registry):
+            notes.extend(_conflict(records, members, iri))
             continue
-        if record.kind is ResolutionKind.ADOPTED:
-            first = seen[iri]
-            notes.append(
-                Diagnostic(
-                    record.source,
-                    record.line,
-                    f"resolution {record.header.symbol} already appears "
-                    f"at {first.source}:{first.line}; this copy is left out",
-                    Severity.WARNING,
-                    "duplicate",
-                )
-            )
-            iris.append(None)
-            continue
-        counts[iri] = counts.get(iri, 1) + 1
-        while f"{iri}-{counts[iri]}" in seen:
-            counts[iri] += 1
-        unique = f"{iri}-{counts[iri]}"
-        seen[unique] = record
-        iris.append(unique)
-    return iris, notes
+        for words, copies in sorted(by_text.items()):
+            unique = iri if len(by_text) == 1 else f"{iri}-{hashlib.sha256(words.encode()).hexdigest()[:8]}"
+            first, *others = sorted(copies, key=lambda i: (records[i].source, records[i].index_in_source))
+            iris[first] = unique
+            if others:
+                kept[first] = replace(records[first], also_sources=tuple(records[i].source for i in others))
+                notes.extend(_merged(records, first, others))
+    return iris, kept, notes
+
+
+def _words_of(record: ResolutionRecord) -> str:
+    """Return what makes two copies of a text the same: its paragraphs' words (and a draft's sponsors)."""
+    texts = [p.text for p in record.paragraphs] + [s.text for p in record.paragraphs for s in p.subparagraphs]
+    if record.kind is ResolutionKind.DRAFT:
+        texts += list(record.header.sponsors)
+    return " ".join(" ".join(_WORD.findall(text.casefold())) for text in texts)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _suffixable(record: ResolutionRecord, registry: Registry) -> bool:
+    """Return True for records named by title (drafts without a symbol), which a suffix may tell apart."""
+    return record.kind is not ResolutionKind.ADOPTED and not record.header.document_symbol
+
+
+def _conflict(records: list[ResolutionRecord], members: list[int], iri: str) -> list[Diagnostic]:
+    """Report different texts that claim one symbol: an error naming every file, none of them kept."""
+    where = sorted(f"{records[i].source}:{records[i].line}" for i in members)
+    symbol = records[members[0]].header.symbol or records[members[0]].header.document_symbol or iri
+    message = f"{len(where)} different texts claim {symbol}: {', '.join(where)}; none is published (fix or remove one)"
+    return [Diagnostic(records[i].source, records[i].line, message, Severity.ERROR, "conflict") for i in members]
+
+
+def _merged(records: list[ResolutionRecord], first: int, others: list[int]) -> list[Diagnostic]:
+    """Report copies of one text merged into one entity."""
+    kept = records[first]
+    return [
+        Diagnostic(
+            records[i].source,
+            records[i].line,
+            f"the same text as {kept.source}:{kept.line}: one entity, derived from both files",
+            Severity.INFO,
+            "duplicate",
+        )
+        for i in others
+    ]
 
 
 def resolve(

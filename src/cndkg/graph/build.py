@@ -269,11 +269,13 @@ def _describe_record(
         ResolutionKind.FRAGMENT: CNDKG.ResolutionFragment,
     }[record.kind]
     triples.add(iri, RDF.type, kind_class)
-    triples.add(iri, PROV.wasDerivedFrom, source)
     triples.integer(iri, CNDKG.sourceLine, record.line)
-    triples.add(source, RDF.type, CNDKG.SourceFile)
-    triples.text(source, DCTERMS.identifier, record.source)
-    triples.text(source, SKOS.prefLabel, record.source)
+    for name in (record.source, *record.also_sources):  # one text found in several files: derived from each
+        file_iri = source if name == record.source else minter.source_file(name)
+        triples.add(iri, PROV.wasDerivedFrom, file_iri)
+        triples.add(file_iri, RDF.type, CNDKG.SourceFile)
+        triples.text(file_iri, DCTERMS.identifier, name)
+        triples.text(file_iri, SKOS.prefLabel, name)
     if header.title:
         triples.text(iri, DCTERMS.title, header.title, "en")
     body_key = _body_key(record.body)
