@@ -339,3 +339,53 @@ def test_two_folders_with_the_same_file_name_are_reported_not_merged(tmp_path: P
     result = cndkg("parse", "a", "b", cwd=tmp_path)
     assert result.returncode == 2
     assert "x.txt: error: two sources have this name" in result.stderr
+
+
+HTML_ADVERSARIES = {
+    "end-tag-opens": lambda size: "</" * (size // 2),
+    "processing-instruction-opens": lambda size: "<?" * (size // 2),
+    "tag-opens": lambda size: "<a" * (size // 2),
+    "stray-end-tags-under-deep-nesting": lambda size: "<div>" * (size // 20) + "</x>" * (size // 8),
+    "deep-nesting": lambda size: "<div>" * (size // 5),
+    "start-tag-never-closed": lambda size: "<a\n" + "x" * size,
+    "start-tags-over-two-lines": lambda size: "<li\n>" * (size // 5),
+}
+
+
+def _read_seconds_per_kb(page: Path, text: str, repeats: int) -> float:
+    page.write_text(text, encoding="utf-8")
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        read(page)
+        best = min(best, time.perf_counter() - started)
+    return best / (len(text) / 1024)
+
+
+@pytest.mark.parametrize("name", sorted(HTML_ADVERSARIES))
+def test_malformed_html_costs_the_same_per_kilobyte_at_10_kb_and_1_mb(tmp_path: Path, name: str) -> None:
+    make = HTML_ADVERSARIES[name]
+    small = _read_seconds_per_kb(tmp_path / "small.html", "<p>Resolution 1/1</p>" + make(10 * 1024), repeats=5)
+    large = _read_seconds_per_kb(tmp_path / "large.html", "<p>Resolution 1/1</p>" + make(1024 * 1024), repeats=1)
+    # Quadratic work would make the 1 MB page about 100 times dearer per kilobyte; allow 8 for noise.
+    assert large < 8 * small, f"{name}: {large * 1e3:.3f} ms/KB at 1 MB against {small * 1e3:.3f} ms/KB at 10 KB"
+
+
+def test_a_400_kb_malformed_html_page_before_a_resolution_is_parsed(tmp_path: Path) -> None:
+    from html import escape
+
+    paragraphs = "".join(f"<p>{escape(line)}</p>\n" for line in GOOD.split("\n\n"))
+    (tmp_path / "page.html").write_text("<html><body>" + "</" * 200_000 + "\n" + paragraphs, encoding="utf-8")
+    result = cndkg("parse", "page.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "adopted 57/4" in result.stdout
+
+
+def test_html_pages_pasted_one_after_another_are_all_read(tmp_path: Path) -> None:
+    page = tmp_path / "two.html"
+    page.write_text(
+        "<html><body><p>Resolution 1/1</p></body></html>\n<html><body><p>Resolution 2/2</p></body></html>\n",
+        encoding="utf-8",
+    )
+    text = read(page).text
+    assert "Resolution 1/1" in text and "Resolution 2/2" in text

@@ -1,17 +1,26 @@
 """HTML page -> plain text: keeps paragraphs, emphasis and footnote markers, drops chrome.
 
-Built on the standard library's tokenizer, which never recurses and accepts any
-malformed markup, so hostile or deeply nested pages cannot crash the reader.
+Built on libxml2's HTML parser (through lxml), which accepts any malformed markup
+in time linear in the page: the standard library's tokenizer is quadratic on
+some hostile pages (``</`` or ``<?`` repeated, stray end tags under deep
+nesting). The tree is walked without recursion. libxml2 halts at a nesting depth
+of 2,048; a page that deep is read again with the elements past
+:data:`_FLAT_DEPTH` levels flattened, so its text is still read.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+from lxml import etree
 
 from cndkg.model import LineMap, Mark, MarkKind, SourceDocument
 from cndkg.read.markup import SUPERSCRIPT_DIGITS
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 _SKIPPED_TAGS = frozenset(
     {
@@ -103,7 +112,9 @@ _EMPHASIS_TAGS = {
 }
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"\s+")
-_MAX_DEPTH_TRACKED = 10_000
+_FLAT_DEPTH = 512  # elements opened deeper than this are dropped when libxml2 gave up on a page's depth
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*+)[^<>]*+>")  # possessive: linear when a ">" is missing
+_DOCUMENT_END = re.compile(r"</(?:html|body)\b[^<>]*+>", re.IGNORECASE)
 
 
 @dataclass
@@ -163,10 +174,14 @@ class _Builder:
         self.length += len(value)
 
 
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+class _PageParser:
+    """Turns the parse tree's events (start tag, text, end tag) into output text with lines and marks."""
+
+    def __init__(self, spans: dict[int, tuple[str, int]]) -> None:
         self.out = _Builder()
+        self.line = 1
+        self.tag_line = 1
+        self.spans = spans
         self.stack: list[str] = []
         self.skip_depth = 0
         self.in_sup = 0
@@ -176,13 +191,40 @@ class _PageParser(HTMLParser):
         self.lists: list[_ListState] = []
         self.footnote_section_depth: list[int] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def walk(self, root: _Element) -> None:
+        """Send every node of the tree under ``root`` through the handlers, in document order, without recursion."""
+        pending: list[tuple[_Element, bool]] = [(root, False)]
+        while pending:
+            node, closing = pending.pop()
+            tag = node.tag
+            if closing:
+                self.handle_endtag(str(tag))
+                self.handle_data(node.tail)
+                continue
+            if not isinstance(tag, str):  # a comment or processing instruction: its line is where it ends
+                self.line = node.sourceline or self.line
+                self.handle_data(node.tail)
+                continue
+            name = tag.lower()
+            self.line = self.tag_line = node.sourceline or self.line
+            span = self.spans.get(self.line)
+            if span is not None and span[0] == name:
+                self.tag_line = span[1]
+                del self.spans[self.line]
+            self.handle_starttag(name, list(node.attrib.items()))
+            if name in _VOID_TAGS:
+                self.handle_data(node.tail)
+                continue
+            self.handle_data(node.text)
+            pending.append((node, True))
+            pending.extend((child, False) for child in reversed(node))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str]]) -> None:
         if tag in _VOID_TAGS:
             if tag in ("br", "hr") and not self.skip_depth:
                 self.out.newline() if tag == "br" else self.out.blank_line()
             return
-        if len(self.stack) < _MAX_DEPTH_TRACKED:
-            self.stack.append(tag)
+        self.stack.append(tag)
         if self.skip_depth or tag in _SKIPPED_TAGS or _is_chrome(attrs):
             self.skip_depth += 1
             return
@@ -198,7 +240,7 @@ class _PageParser(HTMLParser):
         elif tag == "sup":
             self.in_sup += 1
             self.sup_text = []
-            self.sup_line = self.getpos()[0]
+            self.sup_line = self.tag_line
         elif tag in ("td", "th"):
             self.out.pending_space = True
         if tag in _EMPHASIS_TAGS:
@@ -207,14 +249,9 @@ class _PageParser(HTMLParser):
             self.open_marks.append((tag, MarkKind.HEADING, self.out.length))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID_TAGS:
+        if tag.lower() in _VOID_TAGS or not self.stack:
             return
-        if tag in self.stack:
-            while self.stack:
-                popped = self.stack.pop()
-                self._close(popped)
-                if popped == tag:
-                    break
+        self._close(self.stack.pop())
 
     def _close(self, tag: str) -> None:
         if self.skip_depth:
@@ -242,27 +279,29 @@ class _PageParser(HTMLParser):
         if tag in _BLOCK_TAGS:
             self.out.blank_line() if tag in ("p", "li", "tr", "dd") or tag in _HEADING_TAGS else self.out.newline()
 
-    def handle_data(self, data: str) -> None:
+    def handle_data(self, data: str | None) -> None:
+        if not data:
+            return
+        line = self.line
+        self.line += data.count("\n")
         if self.skip_depth:
             return
         if self.in_sup:
             self.sup_text.append(data)
             return
-        line = self.getpos()[0]
         for index, piece in enumerate(data.split("\n")):
             self.out.text(piece if index == 0 else " " + piece, line + index)
 
     def _list_item_label(self) -> None:
         state = self.lists[-1]
         state.counter += 1
-        line = self.getpos()[0]
         if state.footnotes:
-            self.out.text(str(state.counter).translate(SUPERSCRIPT_DIGITS) + " ", line)
+            self.out.text(str(state.counter).translate(SUPERSCRIPT_DIGITS) + " ", self.tag_line)
         elif state.ordered:
-            self.out.text(f"{state.counter}. ", line)
+            self.out.text(f"{state.counter}. ", self.tag_line)
 
 
-def _is_chrome(attrs: list[tuple[str, str | None]]) -> bool:
+def _is_chrome(attrs: list[tuple[str, str]]) -> bool:
     """Return True for elements that are site chrome by role, class or id."""
     for name, value in attrs:
         if not value:
@@ -278,7 +317,7 @@ def _is_chrome(attrs: list[tuple[str, str | None]]) -> bool:
     return False
 
 
-def _is_footnote_container(attrs: list[tuple[str, str | None]]) -> bool:
+def _is_footnote_container(attrs: list[tuple[str, str]]) -> bool:
     """Return True for a list or section holding footnotes."""
     for name, value in attrs:
         if value and name in ("class", "id", "role") and any(word in value.lower() for word in _FOOTNOTE_WORDS):
@@ -288,7 +327,7 @@ def _is_footnote_container(attrs: list[tuple[str, str | None]]) -> bool:
     return False
 
 
-def _int_attr(attrs: list[tuple[str, str | None]], name: str, default: int) -> int:
+def _int_attr(attrs: list[tuple[str, str]], name: str, default: int) -> int:
     """Return an integer attribute, or ``default`` when absent or malformed."""
     for key, value in attrs:
         if key == name and value and value.strip().isdigit():
@@ -304,9 +343,16 @@ def read_html(text: str, name: str) -> SourceDocument:
     headers, footers, elements whose role/class says menu or breadcrumb) is
     dropped, ``<sup>`` markers become superscript digits, emphasis becomes marks.
     """
-    parser = _PageParser()
-    parser.feed(text)
-    parser.close()
+    # libxml2 drops whatever follows </html> or </body>; pages pasted one after another must all be read.
+    text = _DOCUMENT_END.sub(_only_newlines, text)
+    root = _parse(text)
+    if root is None:
+        root = _parse(_flatten(text, _FLAT_DEPTH))
+    if root is None:
+        root = _parse(_flatten(text, 0))
+    parser = _PageParser(_multiline_tags(text))
+    if root is not None:
+        parser.walk(root)
     while parser.stack:
         parser._close(parser.stack.pop())
     out = parser.out
@@ -315,3 +361,81 @@ def read_html(text: str, name: str) -> SourceDocument:
     line_map = LineMap(tuple(out.offsets) or (0,), tuple(out.lines) or (1,))
     marks = tuple(m for m in out.marks if m.end <= len(stripped))
     return SourceDocument(path=name, media_type="text/html", text=stripped, line_map=line_map, marks=marks)
+
+
+def _parse(text: str) -> _Element | None:
+    """Return the page's root element; None when libxml2 halted on a resource limit (nesting too deep)."""
+    parser = etree.HTMLParser(
+        encoding="utf-8", recover=True, no_network=True, huge_tree=True, remove_comments=False, remove_pis=False
+    )
+    data = text.encode("utf-8", "replace")
+    if not data.strip():
+        return etree.fromstring(b"<html></html>", parser)
+    root = etree.fromstring(data, parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        return None
+    return root if root is not None else etree.fromstring(b"<html></html>", parser)
+
+
+def _multiline_tags(text: str) -> dict[int, tuple[str, int]]:
+    """Return, for each line where a start tag spanning lines ends, the tag's name and the line it starts on.
+
+    libxml2 gives an element the line its start tag ends on; a list label or a
+    footnote marker belongs on the line the tag starts on. At most one tag
+    begun on an earlier line ends on any line.
+    """
+    spans: dict[int, tuple[str, int]] = {}
+    line, cursor = 1, 0
+    for match in _TAG.finditer(text):
+        if match.group(1) or "\n" not in match.group():
+            continue
+        line += text.count("\n", cursor, match.start())
+        cursor = match.start()
+        spans[line + match.group().count("\n")] = (match.group(2).lower(), line)
+    return spans
+
+
+def _flatten(text: str, depth: int) -> str:
+    """Return the page with every tag opened deeper than ``depth`` (and its end tag) removed, newlines kept.
+
+    A linear scan that keeps its own stack of open elements, as tolerant of bad
+    markup as a scan without a tree can be; used only for pages libxml2 gave up on.
+    """
+    parts: list[str] = []
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    cursor = 0
+    for match in _TAG.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        keep = True
+        if name in _VOID_TAGS:
+            keep = depth > 0
+        elif not closing:
+            if len(stack) < depth:
+                stack.append(name)
+                open_count[name] = open_count.get(name, 0) + 1
+            else:
+                dropped[name] = dropped.get(name, 0) + 1
+                keep = False
+        elif open_count.get(name):
+            while stack:
+                popped = stack.pop()
+                open_count[popped] -= 1
+                if popped == name:
+                    break
+        else:
+            keep = False
+            if dropped.get(name):
+                dropped[name] -= 1
+        if not keep:
+            parts.append(text[cursor : match.start()])
+            parts.append(_only_newlines(match))
+            cursor = match.end()
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _only_newlines(match: re.Match[str]) -> str:
+    """Return the newlines inside a removed piece of markup, so the lines after it keep their numbers."""
+    return "\n" * match.group().count("\n")
