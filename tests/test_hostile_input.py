@@ -389,3 +389,12 @@ def test_html_pages_pasted_one_after_another_are_all_read(tmp_path: Path) -> Non
     )
     text = read(page).text
     assert "Resolution 1/1" in text and "Resolution 2/2" in text
+
+
+def test_a_lone_surrogate_is_reported_with_its_own_bytes_line_and_column(tmp_path: Path) -> None:
+    data = codecs.BOM_UTF16_LE + "Resolution 57/4\nab".encode("utf-16-le") + b"\x00\xd8" + "cd\n".encode("utf-16-le")
+    (tmp_path / "u16.txt").write_bytes(data)
+    result = cndkg("parse", "u16.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "u16.txt:2: error: bytes 0x00 0xd8 at column 3 are not valid UTF-16-LE (a lone surrogate)" in result.stderr
+    assert "0x00 at" not in result.stderr.replace("0x00 0xd8", "")

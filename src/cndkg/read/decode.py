@@ -51,12 +51,15 @@ def decode_source(data: bytes, name: str, encoding: str | None = None) -> str:
     except LookupError:
         raise SourceError(name, f"unknown encoding {chosen!r}") from None
     except UnicodeDecodeError as error:
-        line, column = _position(body, error.start)
+        line, column = _position(body[: error.start].decode(chosen or "utf-8", "replace"))
         hint = " or pass --encoding cp1252" if chosen is None else ""
+        bad = body[error.start : max(error.end, error.start + 1)]
+        shown = " ".join(f"0x{byte:02x}" for byte in bad[:8])
+        what = f"byte {shown} at column {column} is" if len(bad) == 1 else f"bytes {shown} at column {column} are"
+        why = " (a lone surrogate)" if "surrogate" in error.reason else ""
         raise SourceError(
             name,
-            f"byte 0x{body[error.start]:02x} at column {column} is not valid {chosen or 'UTF-8'}; "
-            f"re-save the file as UTF-8{hint}",
+            f"{what} not valid {(chosen or 'UTF-8').upper()}{why}; re-save the file as UTF-8{hint}",
             line,
         ) from None
     if "\x00" in text:
@@ -64,8 +67,6 @@ def decode_source(data: bytes, name: str, encoding: str | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _position(data: bytes, index: int) -> tuple[int, int]:
-    """Return the 1-based line and column of byte ``index``."""
-    line = data.count(b"\n", 0, index) + 1
-    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
-    return line, column
+def _position(before: str) -> tuple[int, int]:
+    """Return the 1-based line and column (in characters) just after the decoded text ``before``."""
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
