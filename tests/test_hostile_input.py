@@ -398,3 +398,101 @@ def test_a_lone_surrogate_is_reported_with_its_own_bytes_line_and_column(tmp_pat
     assert result.returncode == 2
     assert "u16.txt:2: error: bytes 0x00 0xd8 at column 3 are not valid UTF-16-LE (a lone surrogate)" in result.stderr
     assert "0x00 at" not in result.stderr.replace("0x00 0xd8", "")
+
+
+class _Recorder:
+    """An HTTP server on 127.0.0.1 that asks for Digest credentials and records each request's Authorization."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        seen = self.seen = []  # type: list[str | None]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append(self.headers.get("Authorization"))
+                if not (seen[-1] or "").startswith("Digest "):
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Digest realm="r", nonce="n0", qop="auth", algorithm=MD5')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _cndkg_with(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CNDKG_SPARQL_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**clean, "NETRC": str(cwd / "no-netrc"), **env},
+    )
+
+
+def test_query_endpoint_sends_no_credentials_before_the_challenge_and_never_basic_to_digest(tmp_path: Path) -> None:
+    server = _Recorder()
+    try:
+        env = {"CNDKG_SPARQL_HOST": "127.0.0.1", "CNDKG_SPARQL_USER": "alice", "CNDKG_SPARQL_PASSWORD": "s3cret-7f"}
+        url = f"http://127.0.0.1:{server.port}/sparql"
+        result = _cndkg_with(env, "query", "--endpoint", url, "--format", "json", "calls-on-unodc", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert server.seen[0] is None, "credentials went out before the endpoint asked for them"
+        assert all(not (header or "").startswith("Basic") for header in server.seen), server.seen
+        assert any((header or "").startswith("Digest ") for header in server.seen)
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_credentials_written_into_an_endpoint_url_are_never_shown_or_sent(tmp_path: Path, command: str) -> None:
+    server = _Recorder()
+    (tmp_path / "cndkg.nt").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    try:
+        for url in (f"http://alice:s3cret-7f@127.0.0.1:{server.port}/sparql", "http://alice:s3cret-7f@127.0.0.1:9/x"):
+            if command == "query":
+                result = _cndkg_with({}, "query", "--endpoint", url, "calls-on-unodc", cwd=tmp_path)
+            else:
+                result = _cndkg_with({}, "push", "--endpoint", url, "--dump", "cndkg.nt", cwd=tmp_path)
+            assert result.returncode != 0
+            assert "s3cret-7f" not in result.stderr + result.stdout and "alice" not in result.stderr, result.stderr
+            assert "127.0.0.1" in result.stderr
+        assert all(header is None for header in server.seen), server.seen
+    finally:
+        server.close()
+
+
+@pytest.mark.server
+def test_push_by_update_keeps_a_literal_holding_a_line_separator_whole(tmp_path: Path) -> None:
+    from cndkg.query.engines import run_endpoint
+    from cndkg.query.server import OxigraphServer
+
+    lines = ['<urn:x:a> <urn:x:title> "one\u2028two\u0085three\u000bfour" .', "<urn:x:a> <urn:x:n> <urn:x:b> ."]
+    (tmp_path / "d.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with OxigraphServer(None, read_only=False) as server:
+        result = cndkg(
+            "push", "--protocol", "update", "--endpoint", f"{server.url}/update", "--dump", "d.nt", cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        answer = run_endpoint(server.query_url, "SELECT ?t WHERE { <urn:x:a> <urn:x:title> ?t }")
+        assert [row["t"].value for row in answer.rows if row["t"]] == ["one\u2028two\u0085three\u000bfour"]

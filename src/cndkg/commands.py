@@ -303,6 +303,7 @@ def _add_push(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
 
 
 def _run_push(args: argparse.Namespace) -> int:
+    from cndkg.query.credentials import without_userinfo
     from cndkg.query.push import push
 
     result = push(
@@ -315,7 +316,8 @@ def _run_push(args: argparse.Namespace) -> int:
     )
     where = f"graph <{result.graph}>" if result.graph else "the default graph"
     print(
-        f"cndkg: pushed {result.bytes_sent:,} bytes into {where} at {args.endpoint} (HTTP {result.status})",
+        f"cndkg: pushed {result.bytes_sent:,} bytes into {where} at {without_userinfo(args.endpoint)} "
+        f"(HTTP {result.status})",
         file=sys.stderr,
     )
     return 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cndkg.query.binding import QueryError
-from cndkg.query.credentials import credentials_for
+from cndkg.query.credentials import credentials_for, without_userinfo
 
 _BATCH = 500  # triples per INSERT DATA operation with --protocol update
 
@@ -109,8 +109,10 @@ def push(
     Takes the N-Triples dump, the store's Graph Store (or Update) endpoint, the
     named graph IRI, the protocol ("gsp" or "update"), the name of the graph
     query parameter (Virtuoso's older endpoints use "graph-uri") and a timeout.
-    Returns the result; raises QueryError naming the endpoint, never the credentials.
+    Returns the result; raises QueryError naming the endpoint, never the credentials
+    (a user name and password written into the endpoint URL are taken out, unused).
     """
+    endpoint = without_userinfo(endpoint)
     if not dump.is_file():
         raise QueryError(f"{dump}: no dump here (run 'cndkg build' first)")
     if graph is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", graph):
@@ -130,7 +132,9 @@ def push(
         drop = f"DROP SILENT GRAPH <{graph}>" if graph else "DROP SILENT DEFAULT"
         # Several INSERT DATA operations in the one request (still one transaction): Virtuoso
         # refuses a single INSERT DATA of a few thousand triples ("SQL text has exceeded 10000 lines").
-        lines = [line for line in data.decode("utf-8").splitlines() if line.strip()]
+        # Split at "\n" only: splitlines() also breaks at U+2028, U+0085 and others, which N-Triples
+        # allows unescaped inside a literal, and the store would get half a triple.
+        lines = [line.rstrip("\r") for line in data.decode("utf-8").split("\n") if line.strip()]
         inserts = [
             f"INSERT DATA {{\n{target}" + "\n".join(lines[start : start + _BATCH]) + f"\n{close}}}"
             for start in range(0, len(lines), _BATCH)
