@@ -261,6 +261,7 @@ _NOT_CUE_WORDS = frozenset(
         "their",
     ]
 )
+_CUE_CHARS = 240  # a cue is within a paragraph's first words: never split a whole long paragraph
 _WORD_CHARS = re.compile(r"[^\w\-’']+$")
 
 
@@ -284,9 +285,21 @@ def _match_phrase(words: list[str], at: int, phrase: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=16)
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Return the phrases grouped by their first word (lower case), longest first in each group."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        groups.setdefault(phrase[0].lower(), []).append(phrase)
+    return {word: tuple(group) for word, group in groups.items()}
+
+
 def _longest(words: list[str], at: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     """Return how many words of the longest phrase that matches at ``at`` (0 when none)."""
-    return next((len(p) for p in phrases if _match_phrase(words, at, p)), 0)
+    if at >= len(words):
+        return 0
+    candidates = _by_first_word(phrases).get(_bare(words[at]).lower(), ())
+    return next((len(p) for p in candidates if _match_phrase(words, at, p)), 0)
 
 
 def cue_of(text: str) -> str:
@@ -298,7 +311,7 @@ def cue_of(text: str) -> str:
     "Noting with appreciation", "Takes note" (never "of"), "Appeals consequently".
     """
     table = cue_table()
-    words = text.split()[:12]
+    words = text[:_CUE_CHARS].split()[:12]
     taken = 0
     while taken < 3 and (size := _longest(words, taken, table.adverbs)):
         if words[taken + size - 1] != _bare(words[taken + size - 1]):
@@ -321,7 +334,7 @@ def cue_of(text: str) -> str:
 def starts_with_cue(text: str, kind: str) -> bool:
     """Return True when text opens with a cue phrase of ``kind`` ("preambular" or "operative") in the table."""
     table = cue_table()
-    words = text.split()[:8]
+    words = text[:_CUE_CHARS].split()[:8]
     at = 0
     while at < 3 and (size := _longest(words, at, table.adverbs)) and at + size < len(words):
         at += size

@@ -55,7 +55,8 @@ TREATIES = (
         "vol. 1582, No. 27627",
     ),
 )
-GA_RESOLUTIONS = ("70/1", "S-30/1", "217 A (III)", "74/2", "2200 A (XXI)")
+# General Assembly resolutions with the year each was adopted: a text cites only those before it.
+GA_RESOLUTIONS = (("70/1", 2015), ("S-30/1", 2016), ("217 A (III)", 1948), ("74/2", 2019), ("2200 A (XXI)", 1966))
 SDG_TARGETS = ("3.5", "3.3", "16.4", "5.2", "17.17", "3.8", "10.2", "16.3")
 STATES = (
     "Argentina",
@@ -161,7 +162,7 @@ def _text(
 ) -> str:
     """Return one resolution in the given format."""
     footnotes: list[str] = []
-    paragraphs = [_preamble(rng, i, footnotes, earlier, fmt) for i in range(rng.randint(13, 17))]
+    paragraphs = [_preamble(rng, i, footnotes, earlier, fmt, session) for i in range(rng.randint(13, 17))]
     operative = [_operative(rng, i + 1, session, fmt) for i in range(rng.randint(10, 14))]
     header = _header(rng, symbol, session, title, draft)
     if fmt == "html":
@@ -196,7 +197,7 @@ def _marker(fmt: str, label: int) -> str:
 
 
 def _preamble(
-    rng: random.Random, index: int, footnotes: list[str], earlier: list[tuple[str, str, str]], fmt: str
+    rng: random.Random, index: int, footnotes: list[str], earlier: list[tuple[str, str, str]], fmt: str, session: int
 ) -> str:
     """Return one preambular paragraph, most with a citation and some with a footnote."""
     cue = rng.choice(PREAMBLE_CUES)
@@ -210,9 +211,8 @@ def _preamble(
         footnotes.append(f"{_note_label(fmt, len(footnotes) + 1)} United Nations, Treaty Series, {series}.")
         body = f"{name},{_marker(fmt, len(footnotes))} in which States parties {_sentence(rng, 15)}"
     elif kind == 3:
-        footnotes.append(
-            f"{_note_label(fmt, len(footnotes) + 1)} General Assembly resolution {rng.choice(GA_RESOLUTIONS)}."
-        )
+        before = [symbol for symbol, year in GA_RESOLUTIONS if year <= 1957 + session]
+        footnotes.append(f"{_note_label(fmt, len(footnotes) + 1)} General Assembly resolution {rng.choice(before)}.")
         body = f"the commitments made by Member States{_marker(fmt, len(footnotes))} on {_sentence(rng, 15)}"
     elif kind == 4:
         body = f"target {rng.choice(SDG_TARGETS)} of the Sustainable Development Goals and {_sentence(rng, 15)}"

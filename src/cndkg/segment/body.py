@@ -337,9 +337,13 @@ def strip_markers(text: str, markers: MarkerStyle) -> tuple[str, tuple[FootnoteR
     returns the removed spans of the input, for remapping offsets.
     """
     refs: list[FootnoteRef] = []
-    patterns = [_SUPERSCRIPT_RUN, _OLD_MARKER]
+    # each form is looked for only where its sign occurs (a slash, a bracket, a superscript digit)
+    slash, bracket = "/" in text, "[" in text
+    patterns = [_SUPERSCRIPT_RUN] if _SUPERSCRIPT_RUN.search(text) else []
+    if slash:
+        patterns.append(_OLD_MARKER)
     if markers.defined_labels:
-        patterns.extend((_YEAR_OLD_MARKER, _BRACKET_MARKER))
+        patterns.extend(([_YEAR_OLD_MARKER] if slash else []) + ([_BRACKET_MARKER] if bracket else []))
     if markers.glued_labels:
         patterns.extend((_GLUED_MARKER, _YEAR_GLUED_MARKER))
     spans: list[tuple[int, int, str]] = []

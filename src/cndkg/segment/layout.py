@@ -18,6 +18,7 @@ break), so offsets, marks and the line map of the document stay valid:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import replace
@@ -29,6 +30,9 @@ from cndkg.segment import patterns as P
 _CELL_BAR = re.compile(r"(?:(?<=\s)\|(?=\s|$)|\|\s*$)")
 _EDGE_NUMBER = re.compile(r"^(?:\d{1,4}\s+)|(?:\s+\d{1,4})$")
 _PAGE_NUMBER = re.compile(r"^(?:-\s?\d{1,4}\s?-|Page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}|\d{1,3}/\d{1,3})$")
+_PAGE_NUMBER_LINE = re.compile(
+    r"^[ \t\f]*(?:-\s?\d{1,4}\s?-|Page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}|\d{1,3}/\d{1,3})[ \t]*$", re.MULTILINE
+)
 _ZONE = 4
 # A footnote marker after the punctuation, glued or after a space ("Control,9/ Mindful", "1961, 65/ Gratified").
 _MARKER = r"(?:\s?(?:\d{1,3}/|\*{1,3}/|[" + G.SUPERSCRIPTS + r"]+))?"
@@ -83,8 +87,9 @@ def _blank_cell_bars(text: str, lines: list[tuple[int, int]], chars: list[str]) 
 
 def _pages(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
     """Return the pages of a text as lists of line indexes: a page ends at a form feed or a page-number line."""
-    numbered = {i for i, (s, e) in enumerate(lines) if _PAGE_NUMBER.match(text[s:e].strip())}
-    feeds = {i for i, (s, e) in enumerate(lines) if "\f" in text[s:e]}
+    starts = [start for start, _ in lines]
+    numbered = {bisect.bisect_right(starts, m.start()) - 1 for m in _PAGE_NUMBER_LINE.finditer(text)}
+    feeds = {bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer("\f", text)}
     pages: list[list[int]] = [[]]
     for index in range(len(lines)):
         if index in feeds and pages[-1]:
@@ -147,9 +152,10 @@ def _split_flattened(text: str, start: int, end: int, chars: list[str]) -> None:
         for note in _BEFORE_BRACKET_NOTE.finditer(line):
             chars[start + note.start("gap")] = "\n"  # "[1] ... [2] ...": one footnote a line
         return
+    if len(line) < _FLAT_MIN_LENGTH and "The " not in line:
+        return  # neither a run-in formula nor a flattened body: most lines stop here
     formula = G.RUN_IN_FORMULA.search(line)
-    numbered = len(_BEFORE_NUMBER.findall(line))
-    if formula is None and (numbered < 2 or len(line) < _FLAT_MIN_LENGTH):
+    if formula is None and (len(line) < _FLAT_MIN_LENGTH or len(_BEFORE_NUMBER.findall(line)) < 2):
         return
     if formula is not None and not line[formula.end() :].strip():
         return

@@ -22,6 +22,7 @@ ENACTING_FORMULA = G.ENACTING_FORMULA
 
 OPERATIVE_NUMBER = re.compile(r"^(?P<number>\d{1,5})\s*\.(?:\s+|(?=[A-Z*]))")
 SUBPARAGRAPH = re.compile(r"^(?P<label>\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|[a-z]\))\s+")
+_TAIL = 60  # how a paragraph ends is in its last characters: never scan the whole paragraph
 _TERMINAL = re.compile(r"(?:[,;:.]|[;,]\s+(?:and|or))\s*[\"'”’)]*\s*[" + SUPERSCRIPTS + r"*/\d]*\s*$")
 
 FOOTNOTE_DEFINITION = re.compile(
@@ -60,7 +61,8 @@ BODY_NAME_LINE = re.compile(rf"^(?:United Nations|{_BODY_ALTERNATION})$", re.IGN
 
 
 # A site's tag line set between paragraphs ("• Civil society engagement"): never part of a paragraph.
-BULLET_TAG = re.compile(r"^[•·▪◦‣]\s*\S.{0,80}$")
+BULLETS = "•·▪◦‣"
+BULLET_TAG = re.compile(rf"^[{BULLETS}]\s*\S.{{0,80}}$")
 
 
 def footnote_label(raw: str) -> str:
@@ -73,7 +75,7 @@ def ends_clause(text: str) -> bool:
 
     Trailing closing quotes and footnote markers (``,¹``, ``, 1/``) are ignored.
     """
-    return bool(_TERMINAL.search(text))
+    return bool(_TERMINAL.search(text[-_TAIL:]))
 
 
 def starts_with_preamble_cue(text: str) -> bool:
@@ -95,6 +97,8 @@ def starts_with_operative_cue(text: str) -> bool:
 
 def is_bare_cue(text: str) -> bool:
     """Return True for a line that holds nothing but a cue phrase ("Recalling also", "Decides")."""
+    if len(text) > _TAIL:
+        return False
     words = text.split()
     if not 0 < len(words) <= 5 or not words[0][:1].isupper():
         return False

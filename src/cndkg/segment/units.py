@@ -202,7 +202,7 @@ def _opens_new_unit(previous: RawLine, line: RawLine) -> bool:
         return True
     if P.ENACTING_FORMULA.match(text) or P.ENACTING_FORMULA.match(before):
         return True
-    if P.BULLET_TAG.match(text) or P.BULLET_TAG.match(before):
+    if text[:1] in P.BULLETS or before[:1] in P.BULLETS:
         return True
     if P.is_bare_cue(text):
         return True  # a cue alone on its line ("Recalling also"): text extracted from a PDF, italics apart
