@@ -48,16 +48,50 @@ _CUE_WINDOW = 120
 
 
 def normalise(doc: SourceDocument) -> SourceDocument:
-    """Return the document with table bars, page furniture and flattening undone (same length)."""
-    chars = list(doc.text)
-    lines = _line_spans(doc.text)
-    _blank_cell_bars(doc.text, lines, chars)
-    _blank_furniture("".join(chars), lines, chars)
+    """Return the document with table bars, page furniture and flattening undone (same length).
+
+    Each kind of layout is first looked for with one scan of the whole text, so a text
+    without it (most are) costs no more than that scan.
+    """
+    text = doc.text
+    candidates = _flattening_candidates(text)
+    has_bars = "|" in text
+    has_pages = "\f" in text or len(_PAGE_NUMBER_LINE.findall(text)) >= 2
+    if not (candidates or has_bars or has_pages):
+        return doc
+    chars = list(text)
+    lines = _line_spans(text)
+    if has_bars:
+        _blank_cell_bars(text, lines, chars)
+    if has_pages:
+        _blank_furniture("".join(chars), lines, chars)
     text = "".join(chars)
-    for start, end in lines:
+    for start, end in _line_spans_at(text, candidates):
         _split_flattened(text, start, end, chars)
     result = "".join(chars)
     return doc if result == doc.text else replace(doc, text=result)
+
+
+# Lines that may hold a flattened resolution: long ones, a formula with text after it, "[1] ... [2]" notes.
+_FLATTENING_CANDIDATE = re.compile(
+    rf"^.{{{_FLAT_MIN_LENGTH},}}$|\bThe\s+(?:{G.BODY_ALTERNATION})[ \t]*,?[ \t]+[A-Z]|^\s*\[\d{{1,3}}\]\s",
+    re.MULTILINE,
+)
+
+
+def _flattening_candidates(text: str) -> list[int]:
+    """Return the offsets of lines worth checking for flattening (one scan of the text)."""
+    return [match.start() for match in _FLATTENING_CANDIDATE.finditer(text)]
+
+
+def _line_spans_at(text: str, offsets: list[int]) -> list[tuple[int, int]]:
+    """Return the (start, end) of the lines holding the given offsets, each once, in order."""
+    spans: dict[int, int] = {}
+    for offset in offsets:
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        spans.setdefault(start, len(text) if end < 0 else end)
+    return sorted(spans.items())
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
