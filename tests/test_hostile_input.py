@@ -496,3 +496,36 @@ def test_push_by_update_keeps_a_literal_holding_a_line_separator_whole(tmp_path:
         assert result.returncode == 0, result.stderr
         answer = run_endpoint(server.query_url, "SELECT ?t WHERE { <urn:x:a> <urn:x:title> ?t }")
         assert [row["t"].value for row in answer.rows if row["t"]] == ["one\u2028two\u0085three\u000bfour"]
+
+
+def test_links_that_leave_the_source_folder_are_not_followed_and_are_named(tmp_path: Path) -> None:
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "secret.txt").write_text(GOOD.replace("57/4", "59/99"), encoding="utf-8")
+    (tmp_path / "private" / "more.txt").write_text(GOOD.replace("57/4", "59/98"), encoding="utf-8")
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "good.txt").write_text(GOOD, encoding="utf-8")
+    (src / "sub" / "link.txt").symlink_to(tmp_path / "private" / "secret.txt")
+    (src / "folder-link").symlink_to(tmp_path / "private")
+    (src / "inside.txt").symlink_to(src / "good.txt")  # a link that stays inside is read
+    result = cndkg("build", "src", "--out", "dist", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "sub/link.txt: warning: is a link that leads out of the source folder; not followed" in result.stderr
+    assert "folder-link: warning: is a link that leads out of the source folder; not followed" in result.stderr
+    dumps = (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")
+    assert "59/99" not in dumps and "59/98" not in dumps and "secret.txt" not in dumps
+    assert (tmp_path / "dist" / "res" / "cnd" / "57" / "4").is_dir()
+    assert not (tmp_path / "dist" / "res" / "cnd" / "59").exists()
+
+
+def test_an_output_folder_inside_the_source_folder_is_never_read_as_sources(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / ".dist-building-left-by-a-killed-build").mkdir()
+    (tmp_path / ".dist-building-left-by-a-killed-build" / ".cndkg-build").write_text("", encoding="utf-8")
+    (tmp_path / ".dist-building-left-by-a-killed-build" / "old.txt").write_text(GOOD.replace("57/4", "59/9"), "utf-8")
+    for _ in range(3):
+        result = cndkg("build", ".", "--out", "dist", "--no-search", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "cndkg: 1 resolutions" in result.stderr
+    result = cndkg("parse", "dist", cwd=tmp_path)
+    assert result.returncode == 2 and "dist: error: is a folder cndkg built" in result.stderr

@@ -7,12 +7,14 @@ results is the sorted order of the source names, so builds are reproducible.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cndkg.find import Lexicon
 from cndkg.model import Diagnostic, ResolvedResolution, Severity
+from cndkg.publish.atomic import OUTPUT_MARKER
 from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
 from cndkg.resolve import assign_iris, resolve
@@ -41,14 +43,28 @@ def collect_sources(arguments: Iterable[str | Path], root: Path | None = None) -
     Takes the paths given by the user and an optional folder to report names
     relative to. Returns the sources, sorted by name (folders are searched
     recursively for the supported suffixes), and a diagnostic per missing path
-    or folder without sources.
+    or folder without sources. Inside a folder, a link (to a file or a folder)
+    that leads out of it is not followed, with a warning naming the link, and a
+    folder cndkg built (its output, or one left by an interrupted build: it holds
+    the marker file) is never read, so ``--out`` may lie inside a source folder.
     """
     sources: dict[str, Source] = {}
     problems: list[Diagnostic] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file())
+            if (path / OUTPUT_MARKER).exists():
+                problems.append(
+                    Diagnostic(
+                        str(argument),
+                        0,
+                        f"is a folder cndkg built (it holds {OUTPUT_MARKER}); its pages are not read as sources",
+                        Severity.ERROR,
+                        "output-folder",
+                    )
+                )
+                continue
+            found = _files_in(path, problems, path if root is None else root)
             if not found:
                 problems.append(
                     Diagnostic(
@@ -68,6 +84,51 @@ def collect_sources(arguments: Iterable[str | Path], root: Path | None = None) -
         else:
             problems.append(Diagnostic(str(argument), 0, "no such file or folder", Severity.ERROR, "missing-source"))
     return [sources[name] for name in sorted(sources)], problems
+
+
+def _files_in(folder: Path, problems: list[Diagnostic], shown_from: Path) -> list[Path]:
+    """Return the source files under ``folder``, sorted, without leaving it by a link or entering cndkg's output."""
+    inside = folder.resolve()
+    found: list[Path] = []
+    for current, folders, files in os.walk(folder):
+        here = Path(current)
+        kept = []
+        for name in sorted(folders):
+            sub = here / name
+            if sub.is_symlink():  # never walked into (os.walk does not follow links); say so when it leads out
+                if not _leads_inside(sub, inside):
+                    problems.append(_link_outside(sub, shown_from))
+            elif not (sub / OUTPUT_MARKER).exists():
+                kept.append(name)
+        folders[:] = kept
+        for name in files:
+            file = here / name
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if file.is_symlink() and not _leads_inside(file, inside):
+                problems.append(_link_outside(file, shown_from))
+            elif file.is_file():
+                found.append(file)
+    return sorted(found)
+
+
+def _leads_inside(link: Path, folder: Path) -> bool:
+    """Return True when ``link``, with every link on the way followed, ends inside ``folder``."""
+    try:
+        return link.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _link_outside(link: Path, shown_from: Path) -> Diagnostic:
+    """Return the warning for a link that leads out of the source folder."""
+    try:
+        name = link.absolute().relative_to(shown_from.absolute()).as_posix()
+    except ValueError:
+        name = link.as_posix()
+    return Diagnostic(
+        name, 0, "is a link that leads out of the source folder; not followed", Severity.WARNING, "link-outside"
+    )
 
 
 def _add_source(sources: dict[str, Source], problems: list[Diagnostic], source: Source) -> None:

@@ -20,7 +20,7 @@ from types import FrameType
 
 from cndkg.errors import BuildError
 
-_MARKER = ".cndkg-build"
+OUTPUT_MARKER = _MARKER = ".cndkg-build"  # in every folder cndkg builds; such folders are never read as sources
 
 
 class Interrupted(BaseException):
