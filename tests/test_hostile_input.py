@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -529,3 +530,36 @@ def test_an_output_folder_inside_the_source_folder_is_never_read_as_sources(tmp_
         assert "cndkg: 1 resolutions" in result.stderr
     result = cndkg("parse", "dist", cwd=tmp_path)
     assert result.returncode == 2 and "dist: error: is a folder cndkg built" in result.stderr
+
+
+def _bidi_balanced_after_source_text(html: str, label: str) -> bool:
+    """Return True when every occurrence of ``label`` is closed off: by </bdi> or a PDI (U+2069) right after it."""
+    body = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+    rest = body.split(label)[1:]
+    return all(after.startswith(("</bdi>", "\u2069")) for after in rest)
+
+
+def test_a_right_to_left_override_in_a_title_is_isolated_from_the_text_cndkg_adds(tmp_path: Path) -> None:
+    from .conftest import SEED_DRAFT_67
+
+    title = "Promoting recovery \u202e and related support services for people with drug use disorders"
+    text = SEED_DRAFT_67.read_text(encoding="utf-8")
+    text = text.replace("Promoting recovery and related", title[:21] + "and related")
+    (tmp_path / "rlo.txt").write_text(text, encoding="utf-8")
+    result = cndkg("build", "rlo.txt", "--out", "dist", "--no-search", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = [p for p in (tmp_path / "dist").rglob("*.html") if title in p.read_text(encoding="utf-8")]
+    assert len(pages) > 5  # its own page, and the lists of the texts it cites
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert _bidi_balanced_after_source_text(html, title), page
+
+
+def test_the_404_page_links_from_the_root_as_it_is_served_at_any_depth(tmp_path: Path) -> None:
+    result = cndkg("build", "--out", "dist", "--no-search", "--quiet", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "dist" / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src)="([^"]*)"', html)
+    assert links and "../static/style.css" not in links
+    assert all(link.startswith(("/", "#")) for link in links), links
+    assert "/cndkg/static/style.css" in links

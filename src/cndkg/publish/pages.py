@@ -69,6 +69,24 @@ def common(data: SiteData, path: str, title: str) -> dict[str, Any]:
     }
 
 
+def not_found_page(data: SiteData, base: str) -> dict[str, Any]:
+    """Return the context of the 404 page.
+
+    A server shows it in place of a missing page at any depth, so its links are
+    root-relative: the path of the site's base (``/cndkg/`` for
+    ``https://w3id.org/cndkg/``), where the site is published, as the sitemap says.
+    """
+    from urllib.parse import urlsplit
+
+    root = urlsplit(base).path or "/"
+    root += "" if root.endswith("/") else "/"
+    context = common(data, "", "Not found")
+    context.update(
+        root=root, static=root + "static/", nav=[(root + name + "/", label) for name, label in NAV], path="404"
+    )
+    return context
+
+
 def entity_page(data: SiteData, iri: str, path: str) -> dict[str, Any]:
     """Return the context of an entity's page."""
     context = common(data, path, data.label(iri))
@@ -192,7 +210,7 @@ def _mandate_list(data: SiteData, path: str, title: str, mandates: list[str]) ->
         text = paragraph.split("#", 1)[0]
         items.append(
             {
-                "label": f"{data.label(text)}, paragraph {paragraph.rsplit('#', 1)[-1]}",
+                "label": f"\u2068{data.label(text)}\u2069, paragraph {paragraph.rsplit('#', 1)[-1]}",
                 "href": data.href(path, paragraph),
                 "kind": data.first(mandate, str(CNDKG.text)) or "",
             }

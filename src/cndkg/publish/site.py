@@ -47,7 +47,17 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["json_script"] = json_for_script
+    env.filters["isolate"] = isolate
     return env
+
+
+def isolate(value: Any) -> str:
+    """Return text from a source between Unicode isolates (FSI ... PDI), for places ``<bdi>`` cannot go.
+
+    A right-to-left override in a title would otherwise reverse what cndkg writes
+    after it (`` · cndkg`` in ``<title>``, the rest of a tooltip).
+    """
+    return f"\u2068{value}\u2069"
 
 
 def json_for_script(value: Any) -> str:
@@ -123,7 +133,7 @@ def write_pages(
     _write_page(
         folder,
         "404",
-        env.get_template("notfound.html.j2").render(**pages.common(data, "404", "Not found")),
+        env.get_template("notfound.html.j2").render(**pages.not_found_page(data, registry.minter.base)),
         folder_page=False,
     )
     entities = [(iri, path) for iri in sorted(data.entities) if (path := data.page_of(iri)) is not None]

@@ -19,6 +19,7 @@ from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
 
 _RDF_TYPE = str(RDF.type)
 _LABEL_PREDICATES = (str(SKOS.prefLabel), str(DCTERMS.title), str(DCTERMS.identifier))
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _KIND_NAMES = {
     str(CNDKG.Resolution): "Resolution",
     str(CNDKG.DraftResolution): "Draft resolution",
@@ -206,6 +207,7 @@ def gather(store: ox.Store, resolved: list[ResolvedResolution], minter: Minter) 
         for (subject, name), objects in data.values.items():
             if name == predicate:
                 data.labels[subject] = str(objects[0].value)
+    _isolate_source_text_in_labels(data)
     for item in resolved:
         data.resolved[item.iri] = item
         for citation in item.citations:
@@ -232,3 +234,19 @@ def invocation_counts(data: SiteData, kinds: tuple[str, ...]) -> list[tuple[str,
         if data.kind(target) in kinds:
             counts[target] = len({link.source for link in links})
     return sorted(counts.items(), key=lambda item: (-item[1], data.label(item[0])))
+
+
+def _isolate_source_text_in_labels(data: SiteData) -> None:
+    """Put a source's title between Unicode isolates inside a label cndkg composed around it.
+
+    A right-to-left override in a draft's title would otherwise reverse the words
+    cndkg adds after it ("... (67th session)") wherever the label is shown.
+    """
+    for subject, label in data.labels.items():
+        if not _BIDI_CONTROLS.intersection(label):
+            continue
+        for title in data.values.get((subject, str(DCTERMS.title)), []):
+            text = str(title.value)
+            if text and text != label and text in label:
+                data.labels[subject] = label.replace(text, f"\u2068{text}\u2069")
+                break
