@@ -251,16 +251,24 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert tree_hashes(tmp_path / "one") == tree_hashes(tmp_path / "two")
 
 
-SLOW_BUILD = """
-import sys, time
+BLOCKED_BUILD = """
+import sys, threading
 import cndkg.publish.site as site
-def slow(*args, **kwargs):
+def blocked(*args, **kwargs):
     print("site stage started", flush=True)
-    time.sleep(60)
-site.write_pages = slow
+    threading.Event().wait()  # until a signal ends the process: no time to run out
+site.write_pages = blocked
 from cndkg.cli import main
-sys.exit(main(["build", "--out", sys.argv[1], "--quiet"]))
+sys.exit(main(["build", "--out", sys.argv[1], "--quiet", "--no-search"]))
 """
+
+
+def _start_blocked_build(out: Path) -> subprocess.Popen[str]:
+    """Start a build that stops inside its site stage, with its staging folder written; return it once there."""
+    child = subprocess.Popen([sys.executable, "-c", BLOCKED_BUILD, str(out)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "site stage started"
+    return child
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -268,12 +276,56 @@ def test_interrupted_build_leaves_previous_output_intact(tmp_path: Path, sig: si
     out = tmp_path / "dist"
     assert cndkg("build", "--out", str(out), "--quiet", "--no-search").returncode == 0
     before = tree_hashes(out)
-    child = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(out)], stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "site stage started"
+    child = _start_blocked_build(out)
     assert any(p.name.startswith(".dist-building-") for p in tmp_path.iterdir())
     os.kill(child.pid, sig)
-    assert child.wait(timeout=30) != 0
+    assert child.wait() != 0  # the build blocks until the signal: its end is the event waited for
+    assert tree_hashes(out) == before
+    assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
+
+
+def test_a_second_build_into_the_same_folder_stops_with_one_line_and_a_killed_builds_leftovers_go(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "dist"
+    assert cndkg("build", "--out", str(out), "--quiet", "--no-search").returncode == 0
+    before = tree_hashes(out)
+    child = _start_blocked_build(out)
+    try:
+        second = cndkg("build", "--out", str(out), "--quiet", "--no-search")
+        assert second.returncode == 2
+        assert second.stderr.count("\n") == 1 and "another cndkg build is writing this folder" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        child.kill()
+        child.wait()
+    assert any(p.name.startswith(".dist-building-") for p in tmp_path.iterdir())  # SIGKILL: no cleanup ran
+    assert tree_hashes(out) == before
+    third = cndkg("build", "--out", str(out), "--quiet", "--no-search")
+    assert third.returncode == 0, third.stderr
+    assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
+
+
+DISK_FULL_BUILD = """
+import errno, sys
+import cndkg.build
+def full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+cndkg.build.write_dumps = full
+from cndkg.cli import main
+sys.exit(main(["build", "--out", sys.argv[1], "--quiet", "--no-search"]))
+"""
+
+
+def test_a_full_disk_is_one_line_exit_2_and_the_previous_output_stays(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert cndkg("build", "--out", str(out), "--quiet", "--no-search").returncode == 0
+    before = tree_hashes(out)
+    result = subprocess.run(
+        [sys.executable, "-c", DISK_FULL_BUILD, str(out)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "no space left on the device" in result.stderr, result.stderr
     assert tree_hashes(out) == before
     assert not any(p.name.startswith(".dist-") for p in tmp_path.iterdir())
 

@@ -29,7 +29,7 @@ from cndkg.graph import build_graph
 from cndkg.model import Diagnostic, ResolvedResolution, Severity
 from cndkg.parse_parallel import parse_all
 from cndkg.pipeline import collect_sources, lexicon_for
-from cndkg.publish.atomic import atomic_folder
+from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
@@ -121,9 +121,16 @@ def build(options: BuildOptions) -> BuildReport:
 
     Takes the build options. Returns the report. Raises BuildError (previous
     output untouched) when a source cannot be read (unless skip_bad_sources),
-    when no resolution was found, or when the graph does not conform to the
-    shapes (unless allow_invalid).
+    when no resolution was found, when the graph does not conform to the
+    shapes (unless allow_invalid), when another build is writing the same
+    output folder, or when the disk fills up.
     """
+    with output_lock(options.out):
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildReport:
+    """Build with the output folder's lock held (see :func:`build`)."""
     report = BuildReport()
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
         raise BuildError(f"--sparql-endpoint is not an http(s) URL: {options.sparql_endpoint!r}")

@@ -5,11 +5,20 @@ output folder exactly as it was; the temporary folder is removed. The swap is
 two renames on the same file system (old -> backup, new -> out), then the
 backup is deleted, so at every instant a complete folder stands at ``out``
 except between the two renames, where the backup holds it.
+
+One build at a time writes an output folder: :func:`output_lock` holds an
+exclusive lock on ``.<out>.lock`` beside it for the whole build, and a second
+build into the same folder stops at once (exit 2, one line). Under the lock,
+folders a killed build left behind (``.<out>-building-*``, ``.<out>-previous``)
+are removed. A full disk ends the build with one line (exit 2); the previous
+output stays as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -29,6 +38,43 @@ class Interrupted(BaseException):
 
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(f"signal {signum}")
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the exclusive lock on the output folder ``out`` while the block runs.
+
+    Raises BuildError at once when another build holds it. The lock is the
+    kernel's (``flock``): it goes with the process, so a killed build never
+    leaves a stale lock. Folders a dead build left beside ``out`` are removed.
+    """
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.with_name(f".{out.name}.lock")
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                f"{out.name}: another cndkg build is writing this folder; wait for it to end or choose another --out"
+            ) from None
+        _remove_leftovers(out)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove the staging and backup folders of builds that died (only called with the lock held)."""
+    for folder in out.parent.glob(f".{out.name}-*"):
+        if not folder.name.startswith((f".{out.name}-building-", f".{out.name}-previous")) or folder.is_symlink():
+            continue
+        if folder.is_dir() and ((folder / _MARKER).exists() or not any(folder.iterdir())):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -54,6 +100,14 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         yield work
         os.chmod(work, 0o755)
         _swap(work, out)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        if error.errno in _DISK_FULL:
+            raise BuildError(
+                f"{out.name}: no space left on the device while writing the build "
+                f"({error.strerror or error}); the previous output is intact"
+            ) from None
+        raise
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
