@@ -615,3 +615,22 @@ def test_the_404_page_links_from_the_root_as_it_is_served_at_any_depth(tmp_path:
     assert links and "../static/style.css" not in links
     assert all(link.startswith(("/", "#")) for link in links), links
     assert "/cndkg/static/style.css" in links
+
+
+def test_a_260_byte_document_symbol_gets_a_short_stable_folder_and_keeps_its_iri(tmp_path: Path) -> None:
+    symbol = "E/CN.7/2014/L" + "9" * 250
+    text = GOOD.replace(
+        "The Commission on Narcotic Drugs,", f"The Commission on Narcotic Drugs,\n\nRecalling document {symbol},", 1
+    )
+    (tmp_path / "long.txt").write_text(text, encoding="utf-8")
+    for out in ("one", "two"):
+        result = cndkg("build", "long.txt", "--out", out, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    [folder] = [p for p in (tmp_path / "one" / "doc").iterdir() if p.name.startswith("E-CN.7-2014-L999")]
+    assert len(folder.name.encode()) <= 200 and (folder / "index.html").is_file()
+    assert (tmp_path / "two" / "doc" / folder.name).is_dir()  # stable from build to build
+    iri = "https://w3id.org/cndkg/id/doc/E-CN.7-2014-L" + "9" * 250
+    assert f"<{iri}>" in (tmp_path / "one" / "cndkg.nt").read_text(encoding="utf-8")
+    page = (tmp_path / "one" / "res" / "cnd" / "57" / "4" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../../../../doc/{folder.name}/"' in page

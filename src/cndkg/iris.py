@@ -217,4 +217,20 @@ class Minter:
         path = iri[len(prefix) :].split("#", 1)[0]
         if not path or ".." in path.split("/") or path.startswith("/"):
             return None
-        return path
+        return "/".join(_folder_name(part) for part in path.split("/"))
+
+
+_MAX_FOLDER_BYTES = 200  # file systems allow 255 bytes a name; a page's folder name stays well under
+
+
+def _folder_name(part: str) -> str:
+    """Return a path component as a folder name: itself, or when too long a readable prefix and a hash of it all.
+
+    The name is stable (the same component, the same name) and the IRI is not
+    touched: only where its page is written and linked changes.
+    """
+    if len(part.encode("utf-8")) <= _MAX_FOLDER_BYTES:
+        return part
+    digest = hashlib.sha256(part.encode("utf-8")).hexdigest()[:16]
+    prefix = part.encode("utf-8")[:100].decode("utf-8", "ignore")
+    return f"{prefix}-{digest}"
