@@ -100,6 +100,40 @@ def test_compilation_pages_alternate_headers_dropped(typeset_samples: dict[str, 
     assert len(document.pages) >= 4
 
 
+@needs_soffice
+@pytest.mark.slow
+def test_pdf_provenance_is_file_page_line(typeset_samples: dict[str, dict[str, Path]], tmp_path: Path) -> None:
+    """Citation nodes carry the page, resolutions of a compilation their page range, diagnostics file:page:line."""
+    pdf = typeset_samples["001_01c0ed7a37a3fc1d"]["pdf"]
+    corpus = run_pipeline([pdf], load_registry())
+    ranges = [item.resolution.page_range for item in corpus.resolved]
+    assert all(r is not None for r in ranges)
+    firsts = [r[0] for r in ranges if r]
+    assert firsts == sorted(firsts) and ranges[-1] and ranges[-1][1] > 1  # in page order, across pages
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", "build", str(pdf), "--out", str(out), "--no-site", "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    dump = (out / "cndkg.nt").read_text(encoding="utf-8")
+    assert "<https://w3id.org/cndkg/ontology#sourcePage>" in dump
+    assert "<https://w3id.org/cndkg/ontology#firstPage>" in dump and "#lastPage>" in dump
+    listed = subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", "parse", str(pdf)], capture_output=True, text=True, check=False, timeout=600
+    )
+    located = [line for line in listed.stdout.splitlines() if line.startswith(str(pdf))]
+    assert len(located) == 3 and all(re.match(r"^\S+\.pdf:\d+:\d+: ", line) for line in located)
+    cited = subprocess.run(
+        [sys.executable, "-m", "cndkg.cli", "cite", str(pdf)], capture_output=True, text=True, check=False, timeout=600
+    )
+    rows = [line for line in cited.stdout.splitlines() if line.startswith(str(pdf))]
+    assert rows and all(re.match(r"^\S+\.pdf:\d+:\d+\t", line) for line in rows)
+
+
 def test_hyphen_decided_from_the_documents_words() -> None:
     words = frozenset({"evidence-based", "evidence", "treatment", "based"})
     assert keeps_hyphen("scientific evidence", "based approaches", words)

@@ -139,7 +139,7 @@ def _run_parse(args: argparse.Namespace) -> int:
             record = item.resolution
             name = record.header.symbol or record.header.title or "(untitled)"
             print(
-                f"{record.source}:{record.line}: {record.kind.value} {name} — session {record.session or '?'}, "
+                f"{record.where(record.line)}: {record.kind.value} {name} — session {record.session or '?'}, "
                 f"{len(record.preambular)} preambular, {len(record.operative)} operative, "
                 f"{len(record.footnotes)} footnotes{', truncated' if record.truncated else ''}"
             )
@@ -156,16 +156,13 @@ def _run_cite(args: argparse.Namespace) -> int:
     from cndkg.jsonview import citation_record, dumps
 
     corpus, _ = load_corpus(args)
-    records = [citation_record(c, item.resolution.source) for item in corpus.resolved for c in item.citations]
+    records = [citation_record(c, item.resolution) for item in corpus.resolved for c in item.citations]
     if args.json:
         print(dumps({"citations": records, "diagnostics": [str(d) for d in corpus.diagnostics]}))
     else:
         for r in records:
             relation = r["relation"].rsplit("#", 1)[-1]
-            print(
-                f"{r['source']}:{r['line']}\t{r['paragraph'].rsplit('#', 1)[-1]}\t{relation}\t{r['target']}"
-                f"\t{r['text']}"
-            )
+            print(f"{r['where']}\t{r['paragraph'].rsplit('#', 1)[-1]}\t{relation}\t{r['target']}\t{r['text']}")
     report(corpus.diagnostics)
     unresolved = any(d.code == "unresolved" for d in corpus.diagnostics)
     if corpus.failed_sources:

@@ -7,7 +7,7 @@ import json
 from enum import Enum
 from typing import Any
 
-from cndkg.model import Citation, LineMap, ResolvedResolution
+from cndkg.model import Citation, LineMap, Resolution, ResolvedResolution
 
 
 def to_plain(value: Any) -> Any:
@@ -28,12 +28,14 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def citation_record(citation: Citation, source: str) -> dict[str, Any]:
-    """Return one citation as a flat record: target, relation, paragraph, source line, text."""
+def citation_record(citation: Citation, resolution: Resolution) -> dict[str, Any]:
+    """Return one citation as a flat record: target, relation, paragraph, source line (and page), text."""
     mention = citation.mention
     return {
-        "source": source,
+        "source": resolution.source,
         "line": mention.line,
+        "page": resolution.page_of(mention.line),
+        "where": resolution.where(mention.line),
         "paragraph": citation.citing,
         "relation": citation.relation,
         "target": citation.target,
@@ -51,7 +53,7 @@ def resolved_record(item: ResolvedResolution, *, with_citations: bool) -> dict[s
     record["diagnostics"] = [str(d) for d in item.diagnostics]
     record["sponsor_states"] = to_plain(item.sponsors)
     if with_citations:
-        record["citations"] = [citation_record(c, item.resolution.source) for c in item.citations]
+        record["citations"] = [citation_record(c, item.resolution) for c in item.citations]
         record["facts"] = to_plain(item.facts)
         record["mandates"] = to_plain(item.mandates)
         record["addressees"] = to_plain(item.addressings)

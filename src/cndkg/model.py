@@ -8,7 +8,7 @@ to (a paragraph's ``text`` for mentions, the document's ``text`` for marks).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -76,6 +76,14 @@ class SourceDocument:
         ``file:page:line`` is this pair. Returns None for sources without pages.
         """
         return page_line(self.pages, line)
+
+
+def paged(diagnostic: Diagnostic, pages: tuple[int, ...]) -> Diagnostic:
+    """Return a diagnostic located by page as well, for a paginated source (``file:page:line``)."""
+    found = page_line(pages, diagnostic.line) if diagnostic.line > 0 else None
+    if found is None or diagnostic.page:
+        return diagnostic
+    return replace(diagnostic, page=found[0], line_on_page=found[1])
 
 
 def page_line(pages: tuple[int, ...], line: int) -> tuple[int, int] | None:
@@ -220,6 +228,24 @@ class Resolution:
     front_matter: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     also_sources: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()
+
+    def page_of(self, line: int) -> int | None:
+        """Return the page of a source line, for a paginated source (a PDF); None otherwise."""
+        found = page_line(self.pages, line)
+        return found[0] if found else None
+
+    def where(self, line: int) -> str:
+        """Return where a source line is, as people read it: ``file:line``, or ``file:page:line`` in a PDF."""
+        found = page_line(self.pages, line)
+        return f"{self.source}:{found[0]}:{found[1]}" if found else f"{self.source}:{line}"
+
+    @property
+    def page_range(self) -> tuple[int, int] | None:
+        """Return the first and last page the text occupies in a paginated source, else None."""
+        lines = [self.line, *(p.line for p in self.paragraphs), *(f.line for f in self.footnotes)]
+        pages = [page for page in (self.page_of(line) for line in lines) if page is not None]
+        return (min(pages), max(pages)) if pages else None
 
     @property
     def preambular(self) -> tuple[Paragraph, ...]:
@@ -303,16 +329,20 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A message a person can act on, located at ``file:line``."""
+    """A message a person can act on, located at ``file:line`` (``file:page:line`` in a paginated source)."""
 
     source: str
     line: int
     message: str
     severity: Severity = Severity.WARNING
     code: str = "cndkg"
+    page: int = 0
+    line_on_page: int = 0
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line > 0 else self.source
+        if self.page > 0:
+            where = f"{self.source}:{self.page}:{self.line_on_page}"  # a paginated source: file:page:line
         return f"{where}: {self.severity.value}: {self.message}"
 
 

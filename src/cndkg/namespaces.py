@@ -61,6 +61,9 @@ class CNDKG(DefinedNamespace):
     text: URIRef
     label: URIRef
     sourceLine: URIRef
+    sourcePage: URIRef
+    firstPage: URIRef
+    lastPage: URIRef
     addressee: URIRef
     hasFootnoteMarker: URIRef
     # citation relations (sub-properties of eli:cites)

@@ -30,6 +30,7 @@ from cndkg.model import (
     Severity,
     Sponsorship,
     StatedFact,
+    paged,
 )
 from cndkg.model import Resolution as ResolutionRecord
 from cndkg.namespaces import CNDKG, ELI
@@ -229,7 +230,7 @@ def resolve(
         mandates=tuple(mandates),
         addressings=tuple(addressings),
         sponsors=tuple(sponsors),
-        diagnostics=tuple(diagnostics + sponsor_notes),
+        diagnostics=tuple(paged(d, resolution.pages) for d in diagnostics + sponsor_notes),
         unresolved=tuple(unresolved),
     )
 

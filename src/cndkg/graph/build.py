@@ -270,6 +270,9 @@ def _describe_record(
     }[record.kind]
     triples.add(iri, RDF.type, kind_class)
     triples.integer(iri, CNDKG.sourceLine, record.line)
+    if record.page_range is not None:  # a resolution in a paginated compilation: its pages
+        triples.integer(iri, CNDKG.firstPage, record.page_range[0])
+        triples.integer(iri, CNDKG.lastPage, record.page_range[1])
     for name in (record.source, *record.also_sources):  # one text found in several files: derived from each
         file_iri = source if name == record.source else minter.source_file(name)
         triples.add(iri, PROV.wasDerivedFrom, file_iri)
@@ -391,6 +394,9 @@ def _describe_citations(triples: _Triples, item: ResolvedResolution, minter: Min
         triples.integer(node, CNDKG.startOffset, mention.start)
         triples.integer(node, CNDKG.endOffset, mention.end)
         triples.integer(node, CNDKG.sourceLine, mention.line)
+        page = item.resolution.page_of(mention.line)
+        if page is not None:
+            triples.integer(node, CNDKG.sourcePage, page)
         if mention.location.container == "footnote":
             triples.add(node, CNDKG.inFootnote, minter.footnote(item.iri, mention.location.key))
 

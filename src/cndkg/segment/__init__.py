@@ -246,6 +246,7 @@ def _record(
         session_documents=documents,
         front_matter=front,
         diagnostics=tuple(diagnostics),
+        pages=doc.pages,
     )
 
 
@@ -281,6 +282,7 @@ def _fragment_record(
         truncated=_is_truncated(body.paragraphs),
         front_matter=front,
         diagnostics=tuple(diagnostics),
+        pages=doc.pages,
     )
 
 
