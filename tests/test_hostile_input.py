@@ -634,3 +634,16 @@ def test_a_260_byte_document_symbol_gets_a_short_stable_folder_and_keeps_its_iri
     assert f"<{iri}>" in (tmp_path / "one" / "cndkg.nt").read_text(encoding="utf-8")
     page = (tmp_path / "one" / "res" / "cnd" / "57" / "4" / "index.html").read_text(encoding="utf-8")
     assert f'href="../../../../doc/{folder.name}/"' in page
+
+
+def test_one_source_citing_hundreds_of_symbols_makes_pages_up_to_the_bound_and_is_named(tmp_path: Path) -> None:
+    recitals = "".join(f"Recalling document E/CN.7/2014/CRP.{n},\n\n" for n in range(1, 301))
+    text = GOOD.replace("The Commission on Narcotic Drugs,\n", "The Commission on Narcotic Drugs,\n\n" + recitals, 1)
+    (tmp_path / "many.txt").write_text(text, encoding="utf-8")
+    result = cndkg("build", "many.txt", "--out", "dist", "--no-search", "--max-pages-per-source", "50", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "many.txt: warning: cites " in result.stderr and "pages are made for the first 50" in result.stderr
+    pages = [p for p in (tmp_path / "dist" / "doc").iterdir() if p.name.startswith("E-CN.7-2014-CRP")]
+    assert 0 < len(pages) <= 50
+    dumps = (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")
+    assert "E-CN.7-2014-CRP.300>" in dumps  # the graph keeps every entity; only pages are bounded

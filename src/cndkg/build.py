@@ -61,6 +61,7 @@ class BuildOptions:
     jobs: int | None = None
     progress: Callable[[str], None] | None = None
     cache: Path | None = None
+    max_pages_per_source: int | None = 1000
 
 
 @dataclass
@@ -186,7 +187,8 @@ def _build(options: BuildOptions) -> BuildReport:
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                site_pages = write_pages(work, store, resolved, registry, options.jobs)
+                site_pages = write_pages(work, store, resolved, registry, options.jobs, options.max_pages_per_source)
+                report.diagnostics.extend(site_pages.data.diagnostics)
         sections = site_pages.sections if site_pages is not None and options.search else None
         with _indexing(work, sections) as indexer:
             with _stage(report, "dumps", progress):

@@ -42,6 +42,13 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument("--sparql-endpoint", help="endpoint URL to advertise in void.ttl (void:sparqlEndpoint)")
     command.add_argument("--no-site", action="store_true", help="write dumps and metadata only")
     command.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
+    command.add_argument(
+        "--max-pages-per-source",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="pages one source file may make for the entities it cites (default 1000; 0: no bound)",
+    )
     command.add_argument("--shapes", type=Path, help="folder of SHACL shapes to use instead of the packaged ones")
     command.add_argument(
         "--validator",
@@ -89,6 +96,7 @@ def _run_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=progress,
         cache=None if args.no_cache else _cache_folder(args),
+        max_pages_per_source=args.max_pages_per_source or None,
     )
     result = build(options)
     if not args.quiet:

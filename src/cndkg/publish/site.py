@@ -109,6 +109,7 @@ def write_pages(
     resolved: list[ResolvedResolution],
     registry: Registry,
     jobs: int | None = None,
+    max_pages_per_source: int | None = None,
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
 
@@ -120,7 +121,7 @@ def write_pages(
     dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
     not exist yet.
     """
-    data = gather(store, resolved, registry.minter)
+    data = gather(store, resolved, registry.minter, max_pages_per_source)
     env = environment()
     written: list[str] = []
     # Index pages first, and the inverse indexes entity pages use: built once here, forked workers inherit them.
