@@ -73,15 +73,15 @@ def normalise(doc: SourceDocument) -> SourceDocument:
 
 
 # Lines that may hold a flattened resolution: long ones, a formula with text after it, "[1] ... [2]" notes.
-_FLATTENING_CANDIDATE = re.compile(
-    rf"^.{{{_FLAT_MIN_LENGTH},}}$|\bThe\s+(?:{G.BODY_ALTERNATION})[ \t]*,?[ \t]+[A-Z]|^\s*\[\d{{1,3}}\]\s",
-    re.MULTILINE,
-)
+# Three scans with plain prefixes, much faster than one alternation tried at every character.
+_LONG_LINE = re.compile(rf"[^\n]{{{_FLAT_MIN_LENGTH},}}")
+_RUN_IN_ON_LINE = re.compile(rf"\bThe\s+(?:{G.BODY_ALTERNATION})[ \t]*,?[ \t]+[A-Z]")
+_NOTES_LINE = re.compile(r"^[ \t]*\[\d{1,3}\][ \t]", re.MULTILINE)
 
 
 def _flattening_candidates(text: str) -> list[int]:
-    """Return the offsets of lines worth checking for flattening (one scan of the text)."""
-    return [match.start() for match in _FLATTENING_CANDIDATE.finditer(text)]
+    """Return the offsets of lines worth checking for flattening (three scans of the text)."""
+    return [m.start() for pattern in (_LONG_LINE, _RUN_IN_ON_LINE, _NOTES_LINE) for m in pattern.finditer(text)]
 
 
 def _line_spans_at(text: str, offsets: list[int]) -> list[tuple[int, int]]:
