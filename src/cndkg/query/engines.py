@@ -156,7 +156,9 @@ def run_endpoint(endpoint: str, query: str, *, graph: str | None = None, timeout
         raise QueryError(f"{endpoint}: cannot reach the endpoint ({reason})") from None
     except SPARQLWrapperException as error:
         raise QueryError(f"{endpoint}: {error}") from None
-    except ValueError as error:  # urllib: a challenge in a scheme it cannot answer (Bearer, Negotiate)
+    except ValueError as error:  # urllib: a challenge it cannot answer (Bearer, Negotiate, a refused Digest)
+        if "AuthHandler" in str(error):
+            raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: the credentials were refused ({error})") from None
         raise QueryError(f"{endpoint}: {error}") from None
     if kind in ("CONSTRUCT", "DESCRIBE"):
         return Result(graph=raw)
