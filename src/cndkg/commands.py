@@ -341,9 +341,10 @@ def _add_bench(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     command.add_argument("--keep", type=Path, help="keep the generated corpora and builds under this folder")
     command.add_argument(
         "--format",
-        choices=("text", "pdf"),
+        choices=("text", "pdf", "adversarial"),
         default="text",
-        help="text: build end to end (default); pdf: PDF reading in pages/s per core against pdftotext",
+        help="text: build end to end (default); pdf: PDF reading in pages/s per core against pdftotext; "
+        "adversarial: parse time per KB of hostile inputs, --sizes in KB (e.g. 10,100,1000)",
     )
     command.set_defaults(handler=_run_bench)
 
@@ -359,6 +360,15 @@ def _run_bench(args: argparse.Namespace) -> int:
         raise CndkgError(f"--sizes takes whole numbers separated by commas, got {args.sizes!r}") from None
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
+    if args.format == "adversarial":
+        import tempfile
+
+        from cndkg.bench import adversarial
+
+        with tempfile.TemporaryDirectory(prefix="cndkg-adversarial-") as scratch:
+            rows = adversarial.bench_adversarial(sizes, args.keep or Path(scratch))
+        print(json.dumps(rows, indent=1) if args.json else adversarial.table(rows))
+        return 0
     if args.format == "pdf":
         from cndkg.bench import pdf
 

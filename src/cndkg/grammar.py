@@ -265,12 +265,12 @@ _CUE_CHARS = 240  # a cue is within a paragraph's first words: never split a who
 _WORD_CHARS = re.compile(r"[^\w\-’']+$")
 
 
-# What ends a word but is not part of it (_WORD_CHARS as a strip set: faster than a substitution per word).
-_TRAILING = "".join(chr(c) for c in range(0x2100) if not re.match(r"[\w\-’']", chr(c)))
-
-
 def _bare(word: str) -> str:
-    return word.rstrip(_TRAILING) if word[-1:] in _TRAILING else word
+    """Return a word without the punctuation that ends it ("Recalling," -> "Recalling")."""
+    last = word[-1:]
+    if not last or last.isalnum() or last in "-’'":
+        return word  # most words end in a letter: no substitution needed
+    return _WORD_CHARS.sub("", word)
 
 
 def _match_phrase(words: list[str], at: int, phrase: tuple[str, ...]) -> bool:

@@ -18,20 +18,22 @@ _MAX_NESTING = 4
 _SPECIAL = re.compile(r"[*<\[&\\_!]")  # a line without these has no markup
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+# Every repetition is bounded (a marked-up span is a cue or a title, not a page): a line of
+# unclosed "[a](" or "<i>x " must cost linear time, not a scan to the line's end from each one.
 _INLINE = re.compile(
     r"""
     (?P<sup><sup>\s*(?P<sup_text>[^<>]{0,16}?)\s*</sup>)
   | (?P<slash_marker>(?<![*\\])\*{1,3}/)
   | (?P<md_note>\[\^(?P<md_label>[^\]\s]{1,16})\](?P<md_definition>:)?)
-  | <(?P<em_tag>em|i|cite)>(?P<em_html>.*?)</(?P=em_tag)>
-  | <(?P<strong_tag>strong|b)>(?P<strong_html>.*?)</(?P=strong_tag)>
-  | \*\*(?P<strong_md>(?!\s).+?(?<!\s))\*\*
-  | __(?P<strong_us>(?!\s).+?(?<!\s))__
-  | (?<![\w*\\])\*(?P<em_md>(?![\s*])[^*]*?[^\s\\*]|[^\s*])\*(?![\w*])
-  | (?<![\w\\])_(?P<em_us>(?![\s_])[^_]*?[^\s\\_]|[^\s_])_(?!\w)
-  | !\[(?P<image_alt>[^\]]*)\]\([^)]*\)
-  | \[(?P<link_text>[^\]]+)\]\((?P<link_url>[^)\s]*)(?:\s+"[^"]*")?\)
-  | (?P<tag></?(?:span|a|u|small|sub|font|br|p|div|sup|em|i|strong|b)\b[^<>]*>)
+  | <(?P<em_tag>em|i|cite)>(?P<em_html>.{0,500}?)</(?P=em_tag)>
+  | <(?P<strong_tag>strong|b)>(?P<strong_html>.{0,500}?)</(?P=strong_tag)>
+  | \*\*(?P<strong_md>(?!\s).{1,500}?(?<!\s))\*\*
+  | __(?P<strong_us>(?!\s).{1,500}?(?<!\s))__
+  | (?<![\w*\\])\*(?P<em_md>(?![\s*])[^*]{0,500}?[^\s\\*]|[^\s*])\*(?![\w*])
+  | (?<![\w\\])_(?P<em_us>(?![\s_])[^_]{0,500}?[^\s\\_]|[^\s_])_(?!\w)
+  | !\[(?P<image_alt>[^\]]{0,500})\]\([^)]{0,1000}\)
+  | \[(?P<link_text>[^\]]{1,500})\]\((?P<link_url>[^)\s]{0,1000})(?:\s+"[^"]{0,500}")?\)
+  | (?P<tag></?(?:span|a|u|small|sub|font|br|p|div|sup|em|i|strong|b)\b[^<>]{0,500}>)
   | \\(?P<escaped>[\\`*_{}\[\]()#+\-.!<>])
   | (?P<entity>&(?:\#\d{1,7}|\#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)
     """,

@@ -72,16 +72,22 @@ def normalise(doc: SourceDocument) -> SourceDocument:
     return doc if result == doc.text else replace(doc, text=result)
 
 
-# Lines that may hold a flattened resolution: long ones, a formula with text after it, "[1] ... [2]" notes.
-# Three scans with plain prefixes, much faster than one alternation tried at every character.
-_LONG_LINE = re.compile(rf"[^\n]{{{_FLAT_MIN_LENGTH},}}")
-_RUN_IN_ON_LINE = re.compile(rf"\bThe\s+(?:{G.BODY_ALTERNATION})[ \t]*,?[ \t]+[A-Z]")
+# Lines that may hold a flattened resolution: a formula with text after it on its line, several
+# numbered paragraphs on one line, or "[1] ... [2]" notes. Each is found by one scan of the text.
+_RUN_IN_ON_LINE = re.compile(rf"The\s+(?:{G.BODY_ALTERNATION})[ \t]*,?[ \t]+[A-Z]")  # a plain prefix: fast
 _NOTES_LINE = re.compile(r"^[ \t]*\[\d{1,3}\][ \t]", re.MULTILINE)
+_NUMBER_ON_LINE = re.compile(r"[,;:.][ \t]\d{1,3}[ \t]?\.[ \t]+[A-Z]")
 
 
 def _flattening_candidates(text: str) -> list[int]:
-    """Return the offsets of lines worth checking for flattening (three scans of the text)."""
-    return [m.start() for pattern in (_LONG_LINE, _RUN_IN_ON_LINE, _NOTES_LINE) for m in pattern.finditer(text)]
+    """Return the offsets of lines worth checking for flattening."""
+    found = [m.start() for pattern in (_RUN_IN_ON_LINE, _NOTES_LINE) for m in pattern.finditer(text)]
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    numbers_by_line: Counter[int] = Counter(
+        bisect.bisect_left(breaks, m.start()) for m in _NUMBER_ON_LINE.finditer(text)
+    )
+    found.extend((breaks[line - 1] + 1 if line else 0) for line, count in numbers_by_line.items() if count >= 2)
+    return found
 
 
 def _line_spans_at(text: str, offsets: list[int]) -> list[tuple[int, int]]:
