@@ -292,7 +292,11 @@ def test_every_page_but_the_indexes_is_an_entity_page(site: Site) -> None:
 def test_entity_pages_link_their_alternates_and_embed_json_ld(site: Site) -> None:
     for folder, iri in entity_pages(site.dist).items():
         page = parse_page(folder / "index.html")
-        assert page.links("alternate") == {"text/turtle": "data.ttl", "application/ld+json": "data.jsonld"}, folder
+        alternates = {"text/turtle": "data.ttl", "application/ld+json": "data.jsonld"}
+        if (folder / "data.akn.xml").exists():
+            alternates["application/akn+xml"] = "data.akn.xml"
+        feed = "../" * len(folder.relative_to(site.dist).parts) + "feed.atom"
+        assert page.links("alternate") == {**alternates, "application/atom+xml": feed}, folder
         embedded = [json.loads(text) for attrs, text in page.scripts if attrs.get("type") == "application/ld+json"]
         assert embedded and embedded[0]["@context"] == "https://schema.org", folder
         assert iri.startswith((BASE + "id/", "http://metadata.un.org/sdg/")), iri
@@ -506,4 +510,32 @@ def test_hostile_page_and_search_run_no_script(hostile: Site, browser: Any) -> N
     page.locator(".pagefind-ui__result-link").first.click()
     page.wait_for_load_state("networkidle")
     assert not dialogs
+    page.close()
+
+
+@pytest.mark.browser
+def test_text_as_printed_italic_cues_and_footnotes_linked_both_ways(site: Site, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site.url + "res/cnd/64/3/", wait_until="load")
+    cue = page.locator("#pp1 em.cue").first
+    assert cue.inner_text() == "Reaffirming"
+    assert page.evaluate("getComputedStyle(document.querySelector('#pp1 em.cue')).fontStyle") == "italic"
+    assert page.locator("#op1 > a.num").inner_text() == "1."
+    assert page.locator("#pp1 > a.num").count() == 0, "preambular paragraphs are not numbered in print"
+    marker = page.locator("#pp1 sup.fnref").first
+    marker_id = marker.get_attribute("id")
+    label = marker.inner_text()
+    marker.locator("a").click()
+    assert page.evaluate("document.querySelector(':target').id") == f"fn{label}"
+    page.screenshot(path=str(tmp_path / "res-64-3-cues-footnotes.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "res-64-3-cues-footnotes.png"), full_page=True)
+    page.locator(f"#fn{label} a.fnback").click()
+    assert page.evaluate("document.querySelector(':target').id") == marker_id
+    for note in page.locator(".footnotes li").all():
+        back = note.locator("a.fnback")
+        if back.count():
+            target = back.get_attribute("href") or ""
+            assert page.locator(target).count() == 1, target
+            assert page.locator(target + " a").get_attribute("href") == "#" + (note.get_attribute("id") or "")
+    assert (tmp_path / "res-64-3-cues-footnotes.png").stat().st_size > 10_000
     page.close()

@@ -30,6 +30,7 @@ from cndkg.model import Diagnostic, ResolvedResolution, Severity
 from cndkg.parse_parallel import parse_all
 from cndkg.pipeline import collect_sources, lexicon_for
 from cndkg.publish.atomic import atomic_folder, output_lock
+from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
 from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
@@ -194,12 +195,13 @@ def _build(options: BuildOptions) -> BuildReport:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
                 report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs, alternates)
+                report.dump_sizes.update(write_downloads(store, work))
                 _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
             with _stage(report, "site", progress):
                 if site_pages is not None:
                     from cndkg.publish.site import finish_site
 
-                    report.pages = finish_site(work, site_pages, outcome)
+                    report.pages = finish_site(work, site_pages, outcome, previous=options.out)
             with _stage(report, "search", progress):
                 if indexer is not None:
                     indexer.wait()
@@ -234,7 +236,8 @@ def _write_metadata(
     types: Counter[str] = Counter()
     for row in store.query("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):  # type: ignore[union-attr]
         types[row["c"].value] = int(row["n"].value)
-    distributions = [Distribution(name, media, report.dump_sizes[name]) for name, (_, media) in DUMP_FORMATS.items()]
+    media_types = {**{name: media for name, (_, media) in DUMP_FORMATS.items()}, **EXTRA_DOWNLOADS}
+    distributions = [Distribution(name, media, report.dump_sizes[name]) for name, media in media_types.items()]
     description = describe_dataset(base, report.triples, types, distributions, sources, options.sparql_endpoint)
     write_turtle(work / "void.ttl", description)
     write_turtle(work / "shacl-report.ttl", to_canonical_graph(outcome.report))

@@ -234,3 +234,68 @@ def _folder_name(part: str) -> str:
     digest = hashlib.sha256(part.encode("utf-8")).hexdigest()[:16]
     prefix = part.encode("utf-8")[:100].decode("utf-8", "ignore")
     return f"{prefix}-{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class AknUris:
+    """The FRBR IRIs of one text in Akoma Ntoso (AKN naming convention, as AKN4UN applies it to the UN)."""
+
+    work: str
+    work_this: str
+    expression: str
+    expression_this: str
+    manifestation: str
+    manifestation_this: str
+    name: str
+    number: str
+    date: str
+
+
+AKN_LANGUAGE = "eng"
+"""The ISO 639-2 code of the language of every text in the corpus (English)."""
+
+_AKN_NAMES = {"res": "resolution", "draft": "resolutionDraft", "fragment": "resolution"}
+
+
+def akn_uris(minter: Minter, iri: str, date: str | None) -> AknUris:
+    """Return the Akoma Ntoso FRBR IRIs of a resolution, draft or fragment minted by ``minter``.
+
+    AKN4UN files a resolution as ``<statement>`` of subtype ``deliberation`` and
+    name ``resolution`` (``resolutionDraft`` for a draft), authored by its body,
+    in the UN's jurisdiction code ``un``. The Work IRI is
+    ``/akn/un/statement/deliberation/{body}/{date}/{number}``: ``number`` is the
+    path of the dataset's own IRI after the body (``57-4``; a draft's session
+    and title slug, ``57-supporting-recovery-...``), so the two identifiers
+    name each other one to one. ``date`` is the adoption (or distribution)
+    date, else the year, else ``unknown``. The Expression adds the language
+    (``/eng@``), the Manifestation the format (``.xml``); the ``*_this`` IRIs
+    name the main component (``/!main``, ``/!main.xml``). Raises IriError
+    for an IRI that is not a text of this minter.
+    """
+    prefix = minter.base + "id/"
+    if not iri.startswith(prefix) or "#" in iri:
+        raise IriError(f"not a text of this dataset: {iri!r}")
+    parts = iri[len(prefix) :].split("/")
+    if parts[0] not in _AKN_NAMES or len(parts) < 2:
+        raise IriError(f"not a resolution, draft or fragment: {iri!r}")
+    if parts[0] == "fragment":
+        author, rest = "unknown", parts[1:]
+    else:
+        author, rest = parts[1], parts[2:]
+    number = "-".join(rest) or "unknown"
+    when = date or "unknown"
+    if not re.fullmatch(r"\d{4}(?:-\d{2}-\d{2})?|unknown", when):
+        raise IriError(f"not a date: {date!r}")
+    work = f"/akn/un/statement/deliberation/{author}/{when}/{number}"
+    expression = f"{work}/{AKN_LANGUAGE}@"
+    return AknUris(
+        work,
+        f"{work}/!main",
+        expression,
+        f"{expression}/!main",
+        f"{expression}.xml",
+        f"{expression}/!main.xml",
+        _AKN_NAMES[parts[0]],
+        number,
+        when,
+    )

@@ -16,6 +16,7 @@ from typing import Any
 from cndkg.model import Paragraph, ResolvedResolution
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, SKOS
 from cndkg.publish import charts
+from cndkg.publish.akn import AKN_FILE, AKN_MEDIA_TYPE
 from cndkg.publish.sitedata import SiteData, relative
 
 NAV = (
@@ -94,7 +95,11 @@ def entity_page(data: SiteData, iri: str, path: str) -> dict[str, Any]:
     context.update(
         iri=iri,
         kind=kind,
-        alternates=[("data.ttl", "text/turtle", "Turtle"), ("data.jsonld", "application/ld+json", "JSON-LD")],
+        alternates=[
+            ("data.ttl", "text/turtle", "Turtle"),
+            ("data.jsonld", "application/ld+json", "JSON-LD"),
+            *([(AKN_FILE, AKN_MEDIA_TYPE, "Akoma Ntoso")] if iri in data.resolved else []),
+        ],
         facts=_facts(data, iri, path),
         backlinks=_backlinks(data, iri, path),
         jsonld=_schema_org(data, iri, kind),
@@ -255,6 +260,7 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
                 (mention.start, mention.end, data.href(path, citation.target), data.label(citation.target))
             )
     paragraphs = [_paragraph_view(p, spans) for p in item.resolution.paragraphs]
+    backs = _number_markers(paragraphs)
     footnote_spans: dict[str, list[tuple[int, int, str | None, str]]] = defaultdict(list)
     for citation in item.citations:
         mention = citation.mention
@@ -266,6 +272,7 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
         {
             "label": f.label,
             "anchor": _anchor(f.ident),
+            "back": backs.get(_anchor(f.ident)),
             "pieces": text_pieces(f.text, _dedupe(footnote_spans[f.ident]), ()),
         }
         for f in item.resolution.footnotes
@@ -288,6 +295,25 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
         "comparison": _comparison(data, item, path),
         "unresolved": [{"text": text, "line": line, "eid": p.rsplit("#", 1)[-1]} for p, text, line in item.unresolved],
     }
+
+
+def _number_markers(paragraphs: list[dict[str, Any]]) -> dict[str, str]:
+    """Give each footnote marker in the text an id (``fnref5``, ``fnref5-2`` when repeated); return anchor -> first id.
+
+    The footnote links back to its first marker, as the marker links to the footnote.
+    """
+    seen: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for paragraph in paragraphs:
+        for pieces in (paragraph["pieces"], *(sub["pieces"] for sub in paragraph["subparagraphs"])):
+            for piece in pieces:
+                if piece["type"] != "marker":
+                    continue
+                anchor = piece["anchor"]
+                seen[anchor] = seen.get(anchor, 0) + 1
+                piece["id"] = "fnref" + anchor[2:] + ("" if seen[anchor] == 1 else f"-{seen[anchor]}")
+                first.setdefault(anchor, piece["id"])
+    return first
 
 
 def _anchor(label: str) -> str:
@@ -329,34 +355,46 @@ def _paragraph_view(paragraph: Paragraph, spans: dict[str, list[tuple[int, int, 
         "number": paragraph.number,
         "cue": paragraph.cue,
         "line": paragraph.line,
-        "pieces": text_pieces(paragraph.text, _dedupe(spans[paragraph.eid]), markers),
+        "pieces": text_pieces(
+            paragraph.text,
+            _dedupe(spans[paragraph.eid]),
+            markers,
+            len(paragraph.cue) if paragraph.cue and paragraph.text.startswith(paragraph.cue) else 0,
+        ),
         "subparagraphs": subs,
     }
 
 
 def text_pieces(
-    text: str, spans: list[tuple[int, int, str | None, str]], markers: tuple[tuple[int, str], ...]
+    text: str,
+    spans: list[tuple[int, int, str | None, str]],
+    markers: tuple[tuple[int, str], ...],
+    cue_length: int = 0,
 ) -> list[dict[str, Any]]:
     """Split a text into pieces: plain text, links over citation spans, footnote markers.
 
-    Takes the text, non-overlapping (start, end, href, title) spans and
-    (offset, label) markers. Returns pieces in order; concatenating the text
-    of the text and link pieces gives back the text exactly.
+    Takes the text, non-overlapping (start, end, href, title) spans,
+    (offset, label) markers and the length of the cue phrase the text starts
+    with (its pieces get ``cue: True``; the UN prints cues in italics).
+    Returns pieces in order; concatenating the text of the text and link
+    pieces gives back the text exactly.
     """
     marker_at: dict[int, list[str]] = defaultdict(list)
     for offset, label in markers:
         marker_at[min(max(offset, 0), len(text))].append(label)
-    cuts = sorted({0, len(text), *marker_at, *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    cue_cut = {cue_length} if 0 < cue_length <= len(text) else set()
+    cuts = sorted({0, len(text), *cue_cut, *marker_at, *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
     pieces: list[dict[str, Any]] = []
     for start, end in pairwise(cuts):
         pieces.extend(
             {"type": "marker", "label": label, "anchor": _anchor(label)} for label in marker_at.pop(start, [])
         )
         span = next((span for span in spans if span[0] <= start < span[1]), None)
+        cue = start < cue_length
         if span is not None and span[2]:
-            pieces.append({"type": "link", "text": text[start:end], "href": span[2], "title": span[3]})
+            pieces.append({"type": "link", "text": text[start:end], "href": span[2], "title": span[3], "cue": cue})
         elif end > start:
-            pieces.append({"type": "text", "text": text[start:end]})
+            pieces.append({"type": "text", "text": text[start:end], "cue": cue})
     for offset in sorted(marker_at):
         pieces.extend({"type": "marker", "label": label, "anchor": _anchor(label)} for label in marker_at[offset])
     return pieces

@@ -25,7 +25,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from cndkg.forking import default_jobs, fork_map
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG
-from cndkg.publish import charts, pages
+from cndkg.publish import akn, charts, conneg, feed, pages
+from cndkg.publish.downloads import EXTRA_DOWNLOADS
 from cndkg.publish.dumps import DUMP_FORMATS
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
@@ -148,12 +149,17 @@ def write_pages(
     return SitePages(data, registry.minter.base, written, dict(entities))
 
 
-def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome) -> int:
+def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome, previous: Path | None = None) -> int:
     """Write the home page (it lists the dumps' sizes, so they must exist) and the sitemap; return the page count.
 
-    Takes the output folder, what :func:`write_pages` returned and the
-    validation outcome (shown on the home page).
+    Takes the output folder, what :func:`write_pages` returned, the
+    validation outcome (shown on the home page) and the output folder of the
+    previous build (its change history; None: none). Also writes the change
+    feed (:mod:`cndkg.publish.feed`) and the content negotiation
+    configurations (:mod:`cndkg.publish.conneg`).
     """
+    feed.write_feed(folder, site.data, site.base, previous)
+    conneg.write_conneg(folder, site.base, site.alternates, set(site.data.resolved))
     env = environment()
     home = _home_context(site.data, folder, outcome)
     _write_page(folder, "", env.get_template("home.html.j2").render(**home))
@@ -168,6 +174,7 @@ def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[
     for iri, path in entities:
         context = pages.entity_page(job.data, iri, path)
         _write_page(job.folder, path, env.get_template(context["template"]).render(**context))
+        akn.write_akn(job.folder, job.data, iri, path)
     return [path for _, path in entities]
 
 
@@ -193,12 +200,15 @@ def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> d
         ("Reporting mandates", counts[str(CNDKG.ReportingMandate)]),
         ("Cited resolutions, treaties and documents", len(data.backlinks)),
     ]
-    context["downloads"] = [
-        (name, media, (folder / name).stat().st_size) for name, (_, media) in DUMP_FORMATS.items()
-    ] + [
-        ("void.ttl", "text/turtle", (folder / "void.ttl").stat().st_size),
-        ("shacl-report.ttl", "text/turtle", (folder / "shacl-report.ttl").stat().st_size),
-    ]
+    context["downloads"] = (
+        [(name, media, (folder / name).stat().st_size) for name, (_, media) in DUMP_FORMATS.items()]
+        + [(name, media, (folder / name).stat().st_size) for name, media in EXTRA_DOWNLOADS.items()]
+        + [
+            (feed.FEED_FILE, feed.ATOM_MEDIA_TYPE, (folder / feed.FEED_FILE).stat().st_size),
+            ("void.ttl", "text/turtle", (folder / "void.ttl").stat().st_size),
+            ("shacl-report.ttl", "text/turtle", (folder / "shacl-report.ttl").stat().st_size),
+        ]
+    )
     context["conforms"] = outcome.conforms
     context["timeline"] = charts.session_timeline(data, "")
     context["top_treaties"] = charts.bar_chart(
