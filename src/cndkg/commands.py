@@ -220,6 +220,11 @@ def _add_query(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     command.add_argument("--endpoint", help="query this SPARQL 1.1 endpoint instead (e.g. the project's server)")
     command.add_argument(
+        "--base-uri",
+        default=None,
+        help="base of the dataset's IRIs, for id: names and output (default: from the graph's void.ttl)",
+    )
+    command.add_argument(
         "--server",
         nargs="?",
         const=7878,
@@ -237,7 +242,7 @@ def _add_query(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _run_query(args: argparse.Namespace) -> int:
     from cndkg.query import load_library, query_text, run
-    from cndkg.query.engines import load_store
+    from cndkg.query.engines import dataset_base, load_store
     from cndkg.query.output import render
 
     if args.list or not args.query:
@@ -245,14 +250,15 @@ def _run_query(args: argparse.Namespace) -> int:
             params = " ".join(f"--param {p}={d}" if d else f"--param {p}=..." for p, d in entry.params)
             print(f"{name}: {entry.question}{' [' + params + ']' if params else ''}")
         return 0
-    text = query_text(args.query, _parameters(args.param))
+    base = args.base_uri or dataset_base(args.graph)
+    text = query_text(args.query, _parameters(args.param), base)
     if args.show:
         print(text)
         return 0
     endpoint = f"http://127.0.0.1:{args.server}/query" if args.server else args.endpoint
     store = None if endpoint else load_store(args.graph)
     result = run(text, store=store, endpoint=endpoint, graph=args.default_graph, timeout=args.timeout)
-    print(render(result, args.format, base="https://w3id.org/cndkg/"))
+    print(render(result, args.format, base=base))
     return 0
 
 

@@ -108,8 +108,22 @@ class Minter:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?:/[A-Za-z0-9._~\-]*)*/", self.base):
             raise IriError(f"--base-uri must be an http(s) URI ending in '/': {self.base!r}")
 
+    @property
+    def identifier_space(self) -> str:
+        """Return the namespace every identifier of the dataset lives in (``{base}id/``)."""
+        return f"{self.base}id/"
+
     def _id(self, path: str) -> str:
-        return f"{self.base}id/{path}"
+        return f"{self.identifier_space}{path}"
+
+    def rebase(self, iri: str) -> str:
+        """Return an identifier of the default base under this minter's base (library defaults, examples)."""
+        default = Minter().identifier_space
+        return self.identifier_space + iri[len(default) :] if iri.startswith(default) else iri
+
+    def paragraph(self, resolution: str, eid: str) -> str:
+        """Return the hash IRI of a paragraph or sub-paragraph of a resolution (``...57/4#op2-b``)."""
+        return f"{resolution}#{eid}"
 
     def body_key(self, body: str) -> str:
         """Return the short key of a body name ("General Assembly" -> "ga")."""
@@ -192,7 +206,7 @@ class Minter:
 
     def describe(self, iri: str) -> IriParts | None:
         """Return what a resolution, decision, session or document IRI of this base says, else None."""
-        prefix = self.base + "id/"
+        prefix = self.identifier_space
         if not iri.startswith(prefix) or "#" in iri:
             return None
         parts = iri[len(prefix) :].split("/")
@@ -211,7 +225,7 @@ class Minter:
 
         Paragraph IRIs (with ``#``) belong to their resolution's page.
         """
-        prefix = self.base + "id/"
+        prefix = self.identifier_space
         if not iri.startswith(prefix):
             return None
         path = iri[len(prefix) :].split("#", 1)[0]
@@ -272,7 +286,7 @@ def akn_uris(minter: Minter, iri: str, date: str | None) -> AknUris:
     name the main component (``/!main``, ``/!main.xml``). Raises IriError
     for an IRI that is not a text of this minter.
     """
-    prefix = minter.base + "id/"
+    prefix = minter.identifier_space
     if not iri.startswith(prefix) or "#" in iri:
         raise IriError(f"not a text of this dataset: {iri!r}")
     parts = iri[len(prefix) :].split("/")

@@ -17,6 +17,7 @@ import re
 from rdflib import Literal, URIRef
 
 from cndkg.errors import CndkgError
+from cndkg.iris import Minter
 from cndkg.namespaces import DEFAULT_BASE, PREFIXES
 
 _IRI = re.compile(r"^(?:https?|urn|file|mailto|tag|ftp):[^\s<>\"{}|\\^`]+$")
@@ -31,8 +32,10 @@ class QueryError(CndkgError):
     """A query that cannot run: bad syntax, bad parameter, unreachable endpoint, timeout."""
 
 
-def to_term(value: str) -> str:
+def to_term(value: str, base: str = DEFAULT_BASE) -> str:
     """Return a user value as a SPARQL term: ``<iri>``, an expanded prefixed name, or a literal.
+
+    ``id:res/cnd/61/11`` expands under the dataset's ``base`` (its identifiers' space).
 
     Raises QueryError for a value that looks like an IRI but is not a valid one.
     """
@@ -46,7 +49,7 @@ def to_term(value: str) -> str:
     if _LOOKS_LIKE_IRI.match(text):
         raise QueryError(f"not a valid IRI (spaces, quotes and angle brackets are not allowed): {value!r}")
     prefixed = _PREFIXED.match(text)
-    namespaces = {**PREFIXES, "id": DEFAULT_BASE + "id/"}
+    namespaces = {**PREFIXES, "id": Minter(base).identifier_space}
     if prefixed and prefixed.group("prefix") in namespaces:
         return URIRef(namespaces[prefixed.group("prefix")] + prefixed.group("local")).n3()
     if text.isdigit():
@@ -54,7 +57,7 @@ def to_term(value: str) -> str:
     return Literal(text).n3()
 
 
-def bind(query: str, values: dict[str, str]) -> str:
+def bind(query: str, values: dict[str, str], base: str = DEFAULT_BASE) -> str:
     """Return ``query`` with each variable bound to its value through a ``VALUES`` block.
 
     Takes the query text and variable -> value. Returns the query text; raises
@@ -66,7 +69,7 @@ def bind(query: str, values: dict[str, str]) -> str:
         if not _VARIABLE.match(name):
             raise QueryError(f"not a variable name: {name!r}")
     names = " ".join(f"?{name}" for name in values)
-    terms = " ".join(to_term(value) for value in values.values())
+    terms = " ".join(to_term(value, base) for value in values.values())
     block = f"VALUES ({names}) {{ ({terms}) }}"
     if _MARKER.search(query):
         return _MARKER.sub(lambda m: m.group(1) + block, query)

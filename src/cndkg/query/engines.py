@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from cndkg.namespaces import DEFAULT_BASE
 from cndkg.query.binding import QueryError
 from cndkg.query.credentials import credentials_for, without_userinfo
 
@@ -55,6 +56,20 @@ class Result:
     rows: list[dict[str, Cell | None]] = field(default_factory=list)
     boolean: bool | None = None
     graph: bytes | None = None
+
+
+def dataset_base(dump: Path) -> str:
+    """Return the base of a built dataset's IRIs, read from the ``void:uriSpace`` of ``void.ttl`` beside its dump.
+
+    Falls back to the default base when there is no dataset description to read.
+    """
+    description = dump.parent / "void.ttl"
+    try:
+        text = description.read_text(encoding="utf-8")
+    except OSError:
+        return DEFAULT_BASE
+    space = re.search(r"void:uriSpace\s+\"([^\"]+)id/\"", text)
+    return space.group(1) if space else DEFAULT_BASE
 
 
 def load_store(dump: Path) -> ox.Store:
