@@ -296,6 +296,8 @@ def _describe_record(
         _describe_draft(triples, item, drafts)
     else:
         triples.text(iri, SKOS.prefLabel, _fragment_label(item), "en")
+        if header.symbol:  # the symbol its heading prints, though whose resolution it is stays unknown
+            triples.text(iri, DCTERMS.identifier, _canonical(header.symbol))
     for paragraph in record.paragraphs:
         _describe_paragraph(triples, iri, paragraph, item, minter)
     for footnote in record.footnotes:

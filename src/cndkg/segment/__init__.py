@@ -214,7 +214,9 @@ def _record(
     if not body_name and header.symbol_body:
         body_name = header.symbol_body
     attached, notes = _attach_footnotes(body.paragraphs, body.paragraph_offsets, units, footnotes, region, doc.path)
-    if header.draft_label:
+    if not body_name:
+        kind = ResolutionKind.FRAGMENT  # no formula and no body in the header: whose text it is stays unknown
+    elif header.draft_label:
         kind = ResolutionKind.DRAFT
     elif header.symbol:
         kind = ResolutionKind.ADOPTED
