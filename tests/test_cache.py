@@ -274,7 +274,7 @@ def test_a_memory_error_while_loading_is_a_miss(tmp_path: Path, corpus: Path, mo
     def exhausted(*args: object, **kwargs: object) -> object:
         raise MemoryError
 
-    monkeypatch.setattr("cndkg.cache.json.loads", exhausted)
+    monkeypatch.setattr("cndkg.cache.from_json", exhausted)  # the cache's own decoder, not json for everyone
     assert build_into(corpus, tmp_path / "dist", cache).cache_hits == 0
     monkeypatch.undo()
     assert build_into(corpus, tmp_path / "dist", cache).cache_hits == 24
