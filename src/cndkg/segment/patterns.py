@@ -55,7 +55,8 @@ AGENDA_LINE = re.compile(r"^(?:Provisional\s+)?agenda\s+items?\s+(?P<item>.+?)\s
 DISTRIBUTION_LINE = re.compile(r"^Distr\.?\s*:?\s*(?:General|Limited|Restricted)\b", re.IGNORECASE)
 ORIGINAL_LINE = re.compile(r"^Original\s*:", re.IGNORECASE)
 DATE_LINE = re.compile(rf"^(?P<day>\d{{1,2}})\s+(?P<month>{MONTH_PATTERN})\s+(?P<year>\d{{4}})$")
-PLACE_DATES_LINE = re.compile(rf"^[A-Z][A-Za-z .'-]+,\s+\d{{1,2}}.*(?:{MONTH_PATTERN}).*\d{{4}}$")
+# Bounded, so a long line of months ("Ab, 1 March March ...") costs linear time, not a backtrack per month.
+PLACE_DATES_LINE = re.compile(rf"^[A-Z][A-Za-z .'-]{{0,80}},\s+\d{{1,2}}.{{0,60}}(?:{MONTH_PATTERN}).{{0,60}}\d{{4}}$")
 DOCUMENT_SYMBOL_LINE = re.compile(rf"^(?P<symbol>{G.DOCUMENT_SYMBOL})$")
 BODY_NAME_LINE = re.compile(rf"^(?:United Nations|{_BODY_ALTERNATION})$", re.IGNORECASE)
 
