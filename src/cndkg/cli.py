@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 
 from cndkg import __version__
 from cndkg.errors import CndkgError
-from cndkg.model import Diagnostic, Severity
+from cndkg.model import Severity
 from cndkg.publish.atomic import Interrupted
+from cndkg.reporting import report
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -102,14 +103,6 @@ def _add_cite(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     command.add_argument("--json", action="store_true", help="print citations as JSON")
     command.add_argument("--strict", action="store_true", help="exit 1 when a mention could not be resolved")
     command.set_defaults(handler=_run_cite)
-
-
-def report(diagnostics: Sequence[Diagnostic], *, minimum: Severity = Severity.WARNING) -> None:
-    """Print diagnostics at or above ``minimum`` to standard error, one ``file:line:`` line each."""
-    order = [Severity.INFO, Severity.WARNING, Severity.ERROR]
-    for diagnostic in diagnostics:
-        if order.index(diagnostic.severity) >= order.index(minimum):
-            print(str(diagnostic), file=sys.stderr)
 
 
 def load_corpus(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -78,7 +78,7 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _run_build(args: argparse.Namespace) -> int:
     from cndkg.build import BuildOptions, build, print_summary
-    from cndkg.cli import report
+    from cndkg.reporting import report
 
     progress = _progress_printer(args.quiet)
     options = BuildOptions(

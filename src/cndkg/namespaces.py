@@ -129,6 +129,17 @@ _materialize(CNDKG)
 _materialize(ELI)
 SCHEMA = Namespace("https://schema.org/")
 SDG = Namespace("http://metadata.un.org/sdg/")
+SOFTWARE = URIRef("https://w3id.org/cndkg/software/cndkg")  # the agent of every build's provenance
+DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # the licence of the published data
+MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")  # IANA's register, for dcat:mediaType
+
+# XML namespaces of the documents the publish stage writes.
+ATOM_XML = "http://www.w3.org/2005/Atom"
+TOMBSTONES_XML = "http://purl.org/atompub/tombstones/1.0"
+GRAPHML_XML = "http://graphml.graphdrawing.org/xmlns"
+AKN_XML = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+SITEMAP_XML = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SCHEMA_CONTEXT = "https://schema.org"  # the JSON-LD @context of schema.org descriptions in pages
 
 PREFIXES: dict[str, str] = {
     "cndkg": str(CNDKG._NS),
@@ -148,11 +159,16 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
+    "AKN_XML",
+    "ATOM_XML",
     "CNDKG",
+    "DATA_LICENSE",
     "DCAT",
     "DCTERMS",
     "DEFAULT_BASE",
     "ELI",
+    "GRAPHML_XML",
+    "MEDIA_TYPES",
     "ONTOLOGY_IRI",
     "OWL",
     "PREFIXES",
@@ -160,9 +176,13 @@ __all__ = [
     "RDF",
     "RDFS",
     "SCHEMA",
+    "SCHEMA_CONTEXT",
     "SDG",
     "SH",
+    "SITEMAP_XML",
     "SKOS",
+    "SOFTWARE",
+    "TOMBSTONES_XML",
     "VOID",
     "XSD",
 ]

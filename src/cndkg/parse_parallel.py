@@ -19,9 +19,9 @@ from cndkg.errors import SourceError
 from cndkg.find import Lexicon, find
 from cndkg.forking import default_jobs
 from cndkg.model import Diagnostic, Mention, Resolution, Severity
-from cndkg.pipeline import Source
 from cndkg.read import read
 from cndkg.segment import segment
+from cndkg.sources import Source
 
 PARALLEL_FROM = 64
 

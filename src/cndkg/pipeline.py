@@ -18,14 +18,7 @@ from cndkg.publish.atomic import OUTPUT_MARKER
 from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
 from cndkg.resolve import assign_iris, resolve
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A file to read and the name it is reported and recorded under."""
-
-    path: Path
-    name: str
+from cndkg.sources import Source
 
 
 @dataclass

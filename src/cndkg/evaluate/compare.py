@@ -36,6 +36,7 @@ from cndkg.evaluate.expectations import (
     target_suffix,
 )
 from cndkg.evaluate.observe import ObservedParagraph, ObservedResolution
+from cndkg.iris import Minter
 from cndkg.namespaces import DEFAULT_BASE
 
 ACCEPTED_EXTRAS = {
@@ -393,7 +394,7 @@ def _score_mandates(result: TextResult, key: str, resolution: ExpectedResolution
 
 def iri_tail(iri: str) -> str:
     """Return an IRI without the dataset's base (``https://w3id.org/cndkg/id/doc/E-1`` -> ``doc/E-1``)."""
-    for base in (DEFAULT_BASE + "id/", DEFAULT_BASE):
+    for base in (Minter().identifier_space, DEFAULT_BASE):
         if iri.startswith(base):
             return iri[len(base) :]
     return re.sub(r"^[a-z]+://", "", iri)

@@ -26,10 +26,10 @@ from lxml import etree
 
 from cndkg.iris import AknUris, akn_uris
 from cndkg.model import Footnote, ResolvedResolution
-from cndkg.namespaces import CNDKG, DCTERMS, ELI
+from cndkg.namespaces import AKN_XML, CNDKG, DCTERMS, ELI
 from cndkg.publish.sitedata import SiteData
 
-AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+AKN_NAMESPACE = AKN_XML
 AKN_MEDIA_TYPE = "application/akn+xml"
 AKN_FILE = "data.akn.xml"
 _AKN = f"{{{AKN_NAMESPACE}}}"

@@ -24,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cndkg.iris import Minter
 from cndkg.publish.akn import AKN_FILE, AKN_MEDIA_TYPE
 from cndkg.publish.feed import ATOM_MEDIA_TYPE, FEED_FILE
 
@@ -229,7 +230,7 @@ def write_conneg(folder: Path, base: str, pages: dict[str, str], texts: set[str]
     (folder / HTACCESS).write_text(htaccess(), encoding="utf-8")
     (folder / NGINX).write_text(nginx(base), encoding="utf-8")
     (folder / "_headers").write_text(netlify_headers(pages, texts), encoding="utf-8")
-    (folder / "_redirects").write_text(netlify_redirects(pages, base + "id/"), encoding="utf-8")
+    (folder / "_redirects").write_text(netlify_redirects(pages, Minter(base).identifier_space), encoding="utf-8")
     target = folder / VOID_WELL_KNOWN
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(well_known_void(base), encoding="utf-8")

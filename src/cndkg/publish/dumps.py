@@ -23,15 +23,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cndkg.forking import default_jobs, fork_map
-from cndkg.namespaces import PREFIXES
+from cndkg.iris import Minter
+from cndkg.namespaces import PREFIXES, RDF, XSD
 
 DUMP_FORMATS = {
     "cndkg.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
     "cndkg.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
     "cndkg.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
 }
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = str(XSD.string)
 OxTriple = ox.Triple
 
 
@@ -149,7 +150,7 @@ def jsonld_context(base: str | None) -> dict[str, str]:
     """Return the inlined JSON-LD context: the project's prefixes plus ``id:`` for the dataset's base."""
     context = dict(sorted(PREFIXES.items()))
     if base:
-        context["id"] = f"{base}id/"
+        context["id"] = Minter(base).identifier_space
     return context
 
 

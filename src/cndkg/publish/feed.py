@@ -27,15 +27,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from cndkg.namespaces import CNDKG, ELI
+from cndkg.namespaces import ATOM_XML, CNDKG, ELI, TOMBSTONES_XML
 from cndkg.publish.akn import AKN_FILE, AKN_MEDIA_TYPE, clean
 from cndkg.publish.sitedata import SiteData
 
 FEED_FILE = "feed.atom"
 HISTORY_FILE = "feed-history.json"
 ATOM_MEDIA_TYPE = "application/atom+xml"
-ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
-TOMBSTONE_NAMESPACE = "http://purl.org/atompub/tombstones/1.0"
+ATOM_NAMESPACE = ATOM_XML
+TOMBSTONE_NAMESPACE = TOMBSTONES_XML
 _A = f"{{{ATOM_NAMESPACE}}}"
 _AT = f"{{{TOMBSTONE_NAMESPACE}}}"
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"

@@ -15,12 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from lxml import etree
 
-from cndkg.namespaces import CNDKG, DCTERMS, PREFIXES, RDF, SKOS
+from cndkg.namespaces import CNDKG, DCTERMS, GRAPHML_XML, PREFIXES, RDF, SKOS
 from cndkg.publish.akn import clean
 
 GRAPHML_FILE = "citations.graphml"
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
-GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
+GRAPHML_NAMESPACE = GRAPHML_XML
 _G = f"{{{GRAPHML_NAMESPACE}}}"
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(PREFIXES.items()))
 

@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 from cndkg.model import Paragraph, ResolvedResolution
-from cndkg.namespaces import CNDKG, DCTERMS, ELI, SKOS
+from cndkg.namespaces import CNDKG, DCTERMS, ELI, SCHEMA_CONTEXT, SKOS
 from cndkg.publish import charts
 from cndkg.publish.akn import AKN_FILE, AKN_MEDIA_TYPE
 from cndkg.publish.sitedata import SiteData, relative
@@ -27,26 +27,23 @@ NAV = (
     ("states", "Member States"),
     ("documents", "Documents"),
 )
-EXAMPLE_QUERIES = (
-    (
-        "Which texts recall resolution 61/11?",
-        "PREFIX cndkg: <https://w3id.org/cndkg/ontology#>\nPREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
-        "SELECT DISTINCT ?text WHERE {\n  ?paragraph cndkg:recalls <https://w3id.org/cndkg/id/res/cnd/61/11> ;\n"
-        "             eli:is_part_of ?text .\n}",
-    ),
-    (
-        "What reports are due at the 66th session?",
-        "PREFIX cndkg: <https://w3id.org/cndkg/ontology#>\nSELECT ?mandate ?paragraph ?addressee WHERE {\n"
-        "  ?mandate cndkg:dueSession <https://w3id.org/cndkg/id/session/cnd/66> ;\n"
-        "           cndkg:mandatedBy ?paragraph .\n  OPTIONAL { ?mandate cndkg:addressee ?addressee }\n}",
-    ),
-    (
-        "Which treaties are invoked most?",
-        "PREFIX cndkg: <https://w3id.org/cndkg/ontology#>\nPREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
-        "SELECT ?treaty (COUNT(DISTINCT ?paragraph) AS ?paragraphs) WHERE {\n  ?paragraph eli:cites ?treaty .\n"
-        "  ?treaty a cndkg:Treaty .\n} GROUP BY ?treaty ORDER BY DESC(?paragraphs)",
-    ),
-)
+# The library's questions shown on the home page, rendered from their .rq files under the site's base.
+EXAMPLE_QUERIES = ("recalled-by", "reports-due", "treaties-ranked")
+
+
+def example_queries(base: str) -> list[tuple[str, str]]:
+    """Return (question, SPARQL text) for the home page's examples, bound with the library's defaults."""
+    from cndkg.query import load_library, query_text
+
+    library = load_library()
+    examples = []
+    for name in EXAMPLE_QUERIES:
+        text = query_text(name, {}, base)
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+        examples.append((library[name].question, body))
+    return examples
+
+
 _SESSION = str(CNDKG.session)
 _SPONSOR = str(CNDKG.sponsor)
 _DUE_SESSION = str(CNDKG.dueSession)
@@ -225,7 +222,7 @@ def _mandate_list(data: SiteData, path: str, title: str, mandates: list[str]) ->
 
 def _schema_org(data: SiteData, iri: str, kind: str) -> dict[str, Any]:
     """Return the schema.org description embedded in the page (Legislation for texts)."""
-    node: dict[str, Any] = {"@context": "https://schema.org", "@id": iri, "name": data.label(iri)}
+    node: dict[str, Any] = {"@context": SCHEMA_CONTEXT, "@id": iri, "name": data.label(iri)}
     if kind in _TEXT_KINDS or kind in ("Treaty", "Declaration"):
         node["@type"] = "Legislation"
         keys = (

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from cndkg.forking import default_jobs, fork_map
 from cndkg.model import ResolvedResolution
-from cndkg.namespaces import CNDKG
+from cndkg.namespaces import CNDKG, SITEMAP_XML
 from cndkg.publish import akn, charts, conneg, feed, pages
 from cndkg.publish.downloads import EXTRA_DOWNLOADS
 from cndkg.publish.dumps import DUMP_FORMATS
@@ -215,7 +215,7 @@ def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> d
         data, "", invocation_counts(data, ("Treaty", "Declaration", "Standard"))[:8]
     )
     context["top_resolutions"] = charts.bar_chart(data, "", invocation_counts(data, ("Resolution",))[:8])
-    context["examples"] = pages.EXAMPLE_QUERIES
+    context["examples"] = pages.example_queries(data.minter.base)
     return context
 
 
@@ -235,8 +235,7 @@ def _write_sitemap(folder: Path, base: str, paths: list[str]) -> None:
 
     urls = "".join(f"  <url><loc>{escape(base + p + ('/' if p else ''))}</loc></url>\n" for p in sorted(paths))
     (folder / "sitemap.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{urls}</urlset>\n",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="' + SITEMAP_XML + f'">\n{urls}</urlset>\n',
         encoding="utf-8",
     )
     (folder / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n", encoding="utf-8")

@@ -190,7 +190,7 @@ def gather(
     ``max_pages_per_source`` that a single source file cites (see :func:`_bound_pages`).
     """
     data = SiteData(minter)
-    base_ids = minter.base + "id/"
+    base_ids = minter.identifier_space
     sdg = str(SDG)
     graph = ox.DefaultGraph()
     for quad in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), None, graph):

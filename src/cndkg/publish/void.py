@@ -16,9 +16,24 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 
 from cndkg import __version__
-from cndkg.namespaces import CNDKG, DCAT, DCTERMS, PREFIXES, PROV, RDF, SKOS, VOID, XSD
+from cndkg.iris import Minter
+from cndkg.namespaces import (
+    CNDKG,
+    DATA_LICENSE,
+    DCAT,
+    DCTERMS,
+    MEDIA_TYPES,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    SOFTWARE,
+    VOID,
+    XSD,
+)
 
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+LICENSE = str(DATA_LICENSE)
 _COUNTED_CLASSES = (
     CNDKG.Resolution,
     CNDKG.DraftResolution,
@@ -87,12 +102,12 @@ def describe_dataset(
         )
     )
     graph.add((dataset, DCTERMS.license, URIRef(LICENSE)))
-    graph.add((dataset, VOID.uriSpace, Literal(f"{base}id/")))
+    graph.add((dataset, VOID.uriSpace, Literal(Minter(base).identifier_space)))
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.entities, Literal(sum(types.values()), datatype=XSD.integer)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(CNDKG._NS).rstrip("#"))))
     graph.add((dataset, DCTERMS.conformsTo, URIRef(f"{base}shapes.ttl")))
-    graph.add((dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(f"{base}shacl-report.ttl")))
+    graph.add((dataset, RDFS.seeAlso, URIRef(f"{base}shacl-report.ttl")))
     graph.add((dataset, DCTERMS.hasVersion, Literal(f"built with cndkg {__version__}")))
     if sparql_endpoint:
         graph.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
@@ -111,7 +126,7 @@ def describe_dataset(
     activity = URIRef(f"{doc}#build")
     graph.add((dataset, PROV.wasGeneratedBy, activity))
     graph.add((activity, RDF.type, PROV.Activity))
-    graph.add((activity, PROV.wasAssociatedWith, URIRef("https://w3id.org/cndkg/software/cndkg")))
+    graph.add((activity, PROV.wasAssociatedWith, SOFTWARE))
     for name in sources:
         graph.add((activity, PROV.used, Literal(name)))
     return graph
@@ -125,7 +140,7 @@ def _describe_distribution(graph: Graph, dataset: URIRef, base: str, item: Distr
     graph.add((dataset, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     graph.add((node, DCAT.downloadURL, url))
-    graph.add((node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{item.media_type}")))
+    graph.add((node, DCAT.mediaType, MEDIA_TYPES[item.media_type]))
     graph.add((node, DCTERMS["format"], Literal(item.media_type)))
     graph.add((node, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
     graph.add((node, DCTERMS.license, URIRef(LICENSE)))

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cndkg.namespaces import DEFAULT_BASE
+from cndkg.namespaces import DEFAULT_BASE, XSD
 from cndkg.query.binding import QueryError
 from cndkg.query.credentials import credentials_for, without_userinfo
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING = str(XSD.string)
 
 # SPARQLWrapper guesses a query's form with an unanchored regex over the text after stripping
 # only every other comment line, so a header comment such as "# question: ... address ..."

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from cndkg.iris import Minter
 from cndkg.namespaces import PREFIXES
 from cndkg.query.engines import Cell, Result
 
@@ -16,7 +17,7 @@ def compact(iri: str, base: str | None) -> str:
     """Return an IRI as ``prefix:local`` (``id:`` for the dataset's own) when a prefix covers it."""
     namespaces = dict(PREFIXES)
     if base:
-        namespaces["id"] = base + "id/"
+        namespaces["id"] = Minter(base).identifier_space
     for prefix, namespace in sorted(namespaces.items(), key=lambda item: -len(item[1])):
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
