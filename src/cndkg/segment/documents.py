@@ -27,45 +27,62 @@ def parse_document_table(lines: list[RawLine]) -> tuple[SessionDocument, ...]:
     empty tuple when fewer than two rows are found (then it is not a table).
     """
     rows: list[SessionDocument] = []
-    pending: list[str] = []
-    pending_line = 0
+    pending: _Pending | None = None
     joining = False
     for record in lines:
         text = record.text.strip()
         if not text or _NOISE.match(text):
             continue
         spaced = _RUN_TOGETHER.sub(" ", text)
-        symbols = SYMBOL.findall(spaced)
         lead = SYMBOL.match(spaced)
-        if lead and (not pending or joining or _title_of(pending) is not None):
-            if pending and not joining and _title_of(pending) is not None:
-                rows.append(_row(pending, pending_line))
-                pending = []
-            if not pending:
-                pending_line = record.line
-            pending.append(spaced)
-            joining = spaced.rstrip().endswith("-") and len(symbols) >= 1
+        if lead and (pending is None or joining or pending.has_title):
+            if pending is not None and not joining and pending.has_title:
+                rows.append(pending.row())
+                pending = None
+            if pending is None:
+                pending = _Pending(record.line)
+            pending.add(spaced)
+            joining = spaced.rstrip().endswith("-") and bool(SYMBOL.search(spaced))
             continue
-        if pending:
-            pending.append(text)
+        if pending is not None:
+            pending.add(text)
             joining = False
-    if pending and _title_of(pending) is not None:
-        rows.append(_row(pending, pending_line))
+    if pending is not None and pending.has_title:
+        rows.append(pending.row())
     return tuple(rows) if len(rows) >= _MIN_ROWS else ()
 
 
-def _title_of(pending: list[str]) -> str | None:
-    """Return the title text of a pending row, or None while it has none yet."""
-    words = " ".join(SYMBOL.sub(" ", part) for part in pending)
-    words = re.sub(r"^[\s\-–]+", "", " ".join(words.split()))
-    return words if len(words.split()) >= 2 else None
+class _Pending:
+    """A table row being read: its lines, and how many title words they hold so far.
 
+    The words are counted as lines come, so a long run of symbol lines costs linear time.
+    """
 
-def _row(pending: list[str], line: int) -> SessionDocument:
-    """Build one row from the symbol line and the lines that follow it."""
-    symbols: list[str] = []
-    for part in pending:
-        for symbol in SYMBOL.findall(part):
-            if symbol not in symbols:
-                symbols.append(symbol)
-    return SessionDocument(tuple(symbols), _title_of(pending) or "", line)
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.parts: list[str] = []
+        self.words = 0
+        self.leading_dashes = 0
+
+    def add(self, part: str) -> None:
+        """Add a line of the row."""
+        self.parts.append(part)
+        for word in SYMBOL.sub(" ", part).split():
+            if self.words == self.leading_dashes and not word.strip("-–"):
+                self.leading_dashes += 1
+            self.words += 1
+
+    @property
+    def has_title(self) -> bool:
+        """Return True once the row's lines hold at least two words besides its symbols."""
+        return self.words - self.leading_dashes >= 2
+
+    def row(self) -> SessionDocument:
+        """Build the row: its symbols in order, and its title."""
+        symbols: list[str] = []
+        for part in self.parts:
+            for symbol in SYMBOL.findall(part):
+                if symbol not in symbols:
+                    symbols.append(symbol)
+        words = " ".join(SYMBOL.sub(" ", part) for part in self.parts)
+        return SessionDocument(tuple(symbols), re.sub(r"^[\s\-–]+", "", " ".join(words.split())), self.line)
