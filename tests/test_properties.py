@@ -109,7 +109,8 @@ def test_graph_of_any_input_round_trips_through_its_dump_and_validates(text: str
     turtle = serialize(sorted_triples(graph), ox.RdfFormat.TURTLE)
     assert isomorphic(Graph().parse(data=turtle, format="turtle"), graph)
     outcome = validate_graph(graph)
-    assert outcome.conforms in (True, False)
+    # whatever the text, what cndkg makes of it conforms to its own shapes (else nothing would be published)
+    assert outcome.conforms, [str(v) for v in outcome.violations][:3]
 
 
 SITE_PATHS = st.lists(st.sampled_from(["res", "cnd", "57", "4", "ga", "a.b"]), max_size=5).map("/".join)

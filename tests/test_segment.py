@@ -271,8 +271,9 @@ def test_join_lines_undoes_hyphenation_but_keeps_compound_hyphens() -> None:
 def test_golden_json_snapshot(seed: Path, registry: Registry) -> None:
     actual = json.loads(dumps(to_plain(segment_file(seed, registry))))
     golden = GOLDEN / f"{seed.stem}.segment.json"
-    if os.environ.get("UPDATE_GOLDEN") or not golden.exists():
+    if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(dumps(actual) + "\n", encoding="utf-8")
+    assert golden.exists(), f"{golden.name} is missing: write it with UPDATE_GOLDEN=1 and review it"
     assert actual == json.loads(golden.read_text(encoding="utf-8")), "regenerate with UPDATE_GOLDEN=1 if intended"
 
 

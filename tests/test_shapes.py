@@ -204,8 +204,21 @@ CASES = [
     ("ResolutionShape-two-sessions", "+ " + SESSION_59, RES, "cndkg:session", "MaxCount"),
     ("ResolutionShape-session-not-a-session", "= " + CND, RES, "cndkg:session", "Class"),
     ("ResolutionShape-label-missing", "-", RES, "skos:prefLabel", "MinCount"),
-    ("TextShape-resolution-with-paragraphs-untitled", drop(RES, "dcterms:title"), RES, "", "Or"),
-    ("TextShape-resolution-with-paragraphs-two-titles", add(RES, "dcterms:title", '"Recovery"@en'), RES, "", "Or"),
+    # a text is identified by its title, or by its printed symbol where its source prints no title
+    (
+        "TextShape-resolution-with-paragraphs-untitled-unnumbered",
+        f"{drop(RES, 'dcterms:title')} ;\n{drop(RES, 'dcterms:identifier')}",
+        RES,
+        "",
+        "Or",
+    ),
+    (
+        "TextShape-resolution-with-paragraphs-two-titles-unnumbered",
+        f"{add(RES, 'dcterms:title', chr(34) + 'Recovery' + chr(34) + '@en')} ;\n{drop(RES, 'dcterms:identifier')}",
+        RES,
+        "",
+        "Or",
+    ),
     ("SourcedShape-draft-without-source", "-", DRAFT, "prov:wasDerivedFrom", "MinCount"),
     ("SourcedShape-fragment-without-source", "-", FRAGMENT, "prov:wasDerivedFrom", "MinCount"),
     ("DraftShape-title-missing", "-", DRAFT, "dcterms:title", "MinCount"),

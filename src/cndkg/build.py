@@ -40,8 +40,6 @@ from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
 from cndkg.validate_fast import validate_store
 
-STAGES = ("read", "segment", "find", "resolve", "graph", "validate", "dumps", "site", "search")
-
 
 @dataclass
 class BuildOptions:

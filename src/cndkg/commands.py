@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from cndkg.errors import CndkgError
 from cndkg.model import Severity
+from cndkg.query.output import FORMATS
 
 REGISTRATIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
@@ -233,7 +234,7 @@ def _add_query(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="query the project's own server started by 'cndkg serve' (127.0.0.1, default port 7878)",
     )
     command.add_argument("--default-graph", help="named graph to query at the endpoint (default-graph-uri)")
-    command.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    command.add_argument("--format", choices=FORMATS, default="table")
     command.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an endpoint (default 30)")
     command.add_argument("--list", action="store_true", help="list the library's questions and exit")
     command.add_argument("--show", action="store_true", help="print the bound SPARQL text instead of running it")

@@ -47,7 +47,7 @@ class NameEntry:
     exact_case: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class Registry:
     """Lookup tables over the reference data, for one base URI."""
 
@@ -177,7 +177,7 @@ def _load_states(registry: Registry, path: Path) -> None:
             registry.states[normalise_name(name)] = iri
             if " and " in name:
                 with_and.add(name.strip())
-    registry.state_names_with_and = frozenset(with_and)
+    object.__setattr__(registry, "state_names_with_and", frozenset(with_and))  # the one field set after init
 
 
 def _load_sdg(registry: Registry, path: Path) -> None:

@@ -33,7 +33,6 @@ DUMP_FORMATS = {
 }
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = str(XSD.string)
-OxTriple = ox.Triple
 
 
 def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -125,11 +124,6 @@ def write_sorted_ntriples(store: ox.Store, target: Path, jobs: int = 1, sorter: 
     if sorting.returncode != 0 or failure is not None:
         reason = problem or str(failure)
         raise OSError(f"{target}: sorting the N-Triples failed ({sorter} exited {sorting.returncode}): {reason}")
-
-
-def parse_ntriples(data: bytes) -> list[ox.Triple]:
-    """Return N-Triples bytes as pyoxigraph triples, in file order."""
-    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
 
 
 def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:

@@ -26,7 +26,7 @@ from cndkg.segment.body import BodyResult, MarkerStyle, parse_body
 from cndkg.segment.documents import parse_document_table
 from cndkg.segment.header import parse_header, split_sponsors
 from cndkg.segment.layout import normalise
-from cndkg.segment.units import RawLine, Unit, UnitKind, build_units, raw_lines
+from cndkg.segment.units import Unit, UnitKind, build_units, raw_lines
 
 __all__ = ["segment", "split_sponsors"]
 
@@ -317,6 +317,3 @@ _BODY_CANONICAL = {b.lower(): b for b in P.BODIES}
 def _canonical_body(name: str) -> str:
     """Return a body's name as spelled in :data:`patterns.BODIES`."""
     return _BODY_CANONICAL.get(" ".join(name.split()).lower(), name)
-
-
-RawLines = list[RawLine]

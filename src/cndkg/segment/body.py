@@ -157,6 +157,8 @@ def _degrade(units: list[Unit], start: int, stop: int, source: str) -> tuple[lis
             continue
         if P.ENACTING_FORMULA.match(text) or unit.heading or P.is_header_line(text) or _is_closing(text):
             break
+        if not any(ch.isalpha() for ch in text):
+            continue  # a stray marker or rule ("⁴", "* * *"): no words, no paragraph
         number = P.OPERATIVE_NUMBER.match(text)
         if drafts and not number and text[:1].islower():
             _append_continuation(drafts[-1], unit.segment())
