@@ -48,3 +48,15 @@ def test_scripts_named_in_the_readme_exist() -> None:
         assert (ROOT / script).is_file()
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert Path(ROOT / "corpus").is_dir()
+
+
+LIBRARY_EXAMPLES = re.findall(r"## The library API\n.*?```python\n(.*?)```", README, flags=re.S)
+
+
+def test_readme_library_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notebook-sized example of the library API runs as written, from the checkout's root."""
+    assert len(LIBRARY_EXAMPLES) == 1
+    (tmp_path / "corpus").symlink_to(CORPUS, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(LIBRARY_EXAMPLES[0], "README.md", "exec"), {})
+    assert (tmp_path / "example-dist" / "cndkg.nt").is_file()

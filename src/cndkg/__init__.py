@@ -1,3 +1,6 @@
 """cndkg: a knowledge graph of UN Commission on Narcotic Drugs resolutions."""
 
-__version__ = "0.1.0"
+from cndkg.api import Dataset, build_graph, parse, publish, validate
+from cndkg.version import __version__
+
+__all__ = ["Dataset", "__version__", "build_graph", "parse", "publish", "validate"]

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cndkg import __version__
 from cndkg.resources import data_dir
+from cndkg.version import __version__
 
 CACHE_FORMAT = 2
 _KEY = re.compile(r"[0-9a-f]{40}")

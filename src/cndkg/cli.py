@@ -13,11 +13,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from cndkg import __version__
 from cndkg.errors import CndkgError
 from cndkg.model import Severity
 from cndkg.publish.atomic import Interrupted
 from cndkg.reporting import report
+from cndkg.version import __version__
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

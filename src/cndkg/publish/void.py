@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
-from cndkg import __version__
 from cndkg.iris import Minter
 from cndkg.namespaces import (
     CNDKG,
@@ -32,6 +31,7 @@ from cndkg.namespaces import (
     VOID,
     XSD,
 )
+from cndkg.version import __version__
 
 LICENSE = str(DATA_LICENSE)
 _COUNTED_CLASSES = (
