@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 
 from cndkg.errors import SourceError
 from cndkg.model import LineMap, Mark, MarkKind, SourceDocument
+from cndkg.read.styles import style_marks
 
 MAX_DOCX_PART_BYTES = 64 * 1024 * 1024
 MAX_DOCX_TOTAL_BYTES = 256 * 1024 * 1024
@@ -268,7 +269,7 @@ class _Reader:
             offsets.append(length)
             lines.append(line)
             styles = text.styles[lead : lead + len(clean)]
-            marks.extend(_marks(clean, styles, length))
+            marks.extend(style_marks(clean, styles, length))
             if heading:
                 marks.append(Mark(MarkKind.HEADING, length, length + len(clean)))
             parts.append(clean)
@@ -391,26 +392,6 @@ def _runs(paragraph: ET.Element) -> list[ET.Element]:
 
     walk(paragraph)
     return found
-
-
-def _marks(text: str, styles: list[tuple[bool, bool]], start: int) -> list[Mark]:
-    """Return emphasis and strong marks of one line from its per-character styles (spaces inside a run join it)."""
-    marks: list[Mark] = []
-    for kind, position in ((MarkKind.EMPHASIS, 0), (MarkKind.STRONG, 1)):
-        run: int | None = None
-        for index in range(len(text) + 1):
-            on = index < len(text) and styles[index][position] if index < len(styles) else False
-            on = on and (not text[index].isspace() or run is not None) if index < len(text) else False
-            if on and run is None:
-                run = index
-            elif not on and run is not None:
-                end = index
-                while end > run and text[end - 1].isspace():
-                    end -= 1
-                if end > run:
-                    marks.append(Mark(kind, start + run, start + end))
-                run = None
-    return marks
 
 
 def _roman(number: int) -> str:

@@ -32,7 +32,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cndkg.errors import SourceError
-from cndkg.model import LineMap, Mark, MarkKind, SourceDocument
+from cndkg.model import LineMap, Mark, SourceDocument
+from cndkg.read.styles import style_marks
 
 MAX_PDF_PAGES = 2_000
 MAX_PAGE_CHARS = 100_000
@@ -413,20 +414,7 @@ class _Out:
                 self.lines.append(number)
 
     def styled(self, text: str, styles: list[tuple[bool, bool]]) -> None:
-        start = self.length
-        for kind, position in ((MarkKind.EMPHASIS, 0), (MarkKind.STRONG, 1)):
-            run: int | None = None
-            for index, style in enumerate([*styles, (False, False)]):
-                on = style[position] and ((index < len(text) and not text[index].isspace()) or run is not None)
-                if on and run is None:
-                    run = index
-                elif not on and run is not None:
-                    end = index
-                    while end > run and text[end - 1].isspace():
-                        end -= 1
-                    if end > run:
-                        self.marks.append(Mark(kind, start + run, start + end))
-                    run = None
+        self.marks.extend(style_marks(text, styles, self.length))
         self.add(text)
 
 
