@@ -25,6 +25,8 @@ def test_a_forged_copy_of_a_symbol_stops_the_build_naming_both_files(tmp_path: P
     result = cndkg("build", str(sources), "--out", str(tmp_path / "out"), "--no-site", "--quiet", "--no-cache")
     assert result.returncode == 2
     assert "different texts claim 57/4" in result.stderr
+    assert "2 source(s) claim a symbol that another text claims with other words" in result.stderr
+    assert "could not be read" not in result.stderr
     assert "a-forged.txt" in result.stderr and "z-real.txt" in result.stderr
     assert not (tmp_path / "out").exists()
 

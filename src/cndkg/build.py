@@ -213,8 +213,13 @@ def _check_inputs(report: BuildReport, problems: list[Diagnostic], options: Buil
     """Stop the build when a source failed (unless told to skip it) or nothing was found."""
     failed = [d for d in problems if d.severity is Severity.ERROR]
     if failed and not options.skip_bad_sources:
+        conflicts = sum(1 for d in failed if d.code == "conflict")
+        parts = [f"{len(failed) - conflicts} source(s) could not be read"] if len(failed) > conflicts else []
+        if conflicts:
+            parts.append(f"{conflicts} source(s) claim a symbol that another text claims with other words")
+        what = " and ".join(parts)
         raise BuildError(
-            f"{len(failed)} source(s) could not be read; nothing was published (fix them, or pass "
+            f"{what}; nothing was published (fix them, or pass "
             "--skip-bad-sources to publish the rest)\n" + "\n".join(str(d) for d in failed)
         )
     if report.resolutions == 0:
