@@ -92,6 +92,9 @@ def assign_iris(
     kept = list(records)
     notes: list[Diagnostic] = []
     for iri, members in groups.items():
+        if len(members) == 1:  # the usual case: nothing to compare, so no text to read
+            iris[members[0]] = iri
+            continue
         by_text: dict[str, list[int]] = {}
         for index in members:
             by_text.setdefault(_words_of(records[index]), []).append(index)
