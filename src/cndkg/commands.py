@@ -179,7 +179,7 @@ def _graph_of_bundled_corpus() -> Graph:
     registry = load_registry()
     corpus_dir = data_dir("corpus")
     corpus = run_pipeline([corpus_dir], registry, root=corpus_dir)
-    return build_graph(corpus.resolved, registry).graph
+    return build_graph(corpus.settled, registry).graph
 
 
 def _rdf_format(path: Path) -> str:
@@ -265,7 +265,22 @@ def _run_query(args: argparse.Namespace) -> int:
 
 @register
 def _add_serve(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    command = commands.add_parser("serve", help="serve the built site and a read-only SPARQL endpoint on 127.0.0.1")
+    command = commands.add_parser(
+        "serve",
+        help="serve the built site and a read-only SPARQL endpoint on 127.0.0.1 (--watch: a live preview)",
+        description="Serve the built site and a read-only SPARQL endpoint on 127.0.0.1. With --watch: build the "
+        "SOURCEs (default: the bundled corpus) into --out, serve the site (no SPARQL endpoint), and build again with "
+        "the parse cache whenever a source changes; an open page reloads after each good build, and after a failed "
+        "one keeps the last good build with the error shown over it. The reload script is added to the pages as "
+        "they are served, never written into --out. Ctrl-C or SIGTERM stops.",
+    )
+    command.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="with --watch: source files or folders to build and watch"
+    )
+    command.add_argument("--watch", action="store_true", help="build SOURCEs, serve, rebuild and reload on changes")
+    command.add_argument("--cache", type=Path, help="with --watch: the parse cache folder (as for build)")
+    command.add_argument("--no-cache", action="store_true", help="with --watch: parse every source at each build")
+    command.add_argument("--no-search", action="store_true", help="with --watch: build no search index")
     command.add_argument("--out", type=Path, default=Path("dist"), help="built folder to serve (default dist)")
     command.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     command.add_argument("--port", type=int, default=8000, help="port of the website (default 8000)")
@@ -286,6 +301,15 @@ def _run_serve(args: argparse.Namespace) -> int:
     from cndkg.query.guard import GuardedServer
     from cndkg.serve import serve_site, stopping_on_signals
 
+    if args.watch:
+        from cndkg.build import BuildOptions
+        from cndkg.watch import watch_and_serve
+
+        cache = None if args.no_cache else _cache_folder(args)
+        options = BuildOptions(sources=args.sources, out=args.out, cache=cache, search=not args.no_search)
+        return watch_and_serve(options, host=args.host, port=args.port)
+    if args.sources:
+        raise CndkgError("SOURCE arguments are for --watch; 'cndkg serve' alone serves the built --out folder")
     if args.timeout < 1 or args.max_answer_bytes < 1:
         raise CndkgError("--timeout and --max-answer-bytes must be at least 1")
     guard = GuardedServer(
