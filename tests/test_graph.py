@@ -15,6 +15,7 @@ from cndkg.namespaces import CNDKG, DCTERMS, ELI, PROV, RDF, SKOS, XSD
 from cndkg.pipeline import run_pipeline
 from cndkg.publish.dumps import sorted_triples
 from cndkg.registry import Registry
+from cndkg.resolve import settle
 from cndkg.vocabulary import ontology_graph, relation_for_cue
 
 from .conftest import CORPUS, SEEDS
@@ -31,7 +32,7 @@ OWL_TERMS = (
 
 def graph_of(paths: list[Path], registry: Registry) -> Graph:
     corpus = run_pipeline(paths, registry, root=CORPUS)
-    return build_graph(corpus.resolved, registry).graph
+    return build_graph(corpus.settled, registry).graph
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +62,9 @@ def test_a_cited_paragraph_keeps_its_own_type_and_gets_no_stub(registry: Registr
     citing, cited = (item for item in corpus.resolved if item.citations), corpus.resolved[-1]
     first = next(citing)
     paragraph = f"{cited.iri}#{cited.resolution.paragraphs[0].eid}"
-    retargeted = (dataclasses.replace(first.citations[0], target=paragraph), *first.citations[1:])
+    retargeted = (dataclasses.replace(first.citations[0], target=paragraph, about=None), *first.citations[1:])
     resolved = [dataclasses.replace(i, citations=retargeted) if i is first else i for i in corpus.resolved]
-    graph = build_graph(resolved, registry).graph
+    graph = build_graph(settle(resolved, registry), registry).graph
     assert (URIRef(first.citations[0].citing), ELI.cites, URIRef(paragraph)) in graph
     assert set(graph.objects(URIRef(paragraph), RDF.type)) <= {CNDKG.PreambularParagraph, CNDKG.OperativeParagraph}
     assert graph.value(URIRef(paragraph), DCTERMS.identifier) is None

@@ -19,7 +19,7 @@ from cndkg.publish.dumps import serialize, sorted_triples
 from cndkg.read.html import read_html
 from cndkg.read.markup import read_markup
 from cndkg.registry import load_registry
-from cndkg.resolve import resolve
+from cndkg.resolve import resolve, settle
 from cndkg.segment import segment
 from cndkg.validate import validate_graph
 
@@ -105,7 +105,7 @@ def test_graph_of_any_input_round_trips_through_its_dump_and_validates(text: str
     doc = read_markup(text, "x.txt", "text/plain")
     records = segment(doc, REGISTRY.state_names_with_and)
     resolved = [resolve(record, find(record, LEXICON), REGISTRY) for record in records]
-    graph = build_graph(resolved, REGISTRY).graph
+    graph = build_graph(settle(resolved, REGISTRY), REGISTRY).graph
     turtle = serialize(sorted_triples(graph), ox.RdfFormat.TURTLE)
     assert isomorphic(Graph().parse(data=turtle, format="turtle"), graph)
     outcome = validate_graph(graph)

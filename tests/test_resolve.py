@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cndkg.find import Lexicon, find
-from cndkg.model import Resolution, ResolutionKind, ResolvedResolution, Severity
+from cndkg.model import Resolution, ResolutionKind, ResolvedResolution, Severity, form_symbol
 from cndkg.registry import Registry
 from cndkg.resolve import resolution_iri, resolve
 
@@ -303,7 +303,7 @@ def test_seed_000_pp3_cites_the_joint_ministerial_statement_through_footnote_7(
     assert citation.citing.endswith("#pp3")
     assert citation.relation == RECALLS
     assert citation.mention.location.key == "7"
-    assert citation.mention.field("symbol") == "E/2014/28"
+    assert form_symbol(citation.mention.form) == "E/2014/28"
     assert citation.mention.line == 70
     # footnote 8 is "Ibid., 2009, ... (E/2009/28)", resolved against footnote 7
     [political] = [c for c in resolved.citations if c.mention.location.key == "8" and c.target_kind != "Document"]

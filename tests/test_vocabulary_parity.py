@@ -128,7 +128,7 @@ def corpus_graph(registry: Registry) -> Graph:
     importing that module would make ``mypy --strict`` on this file check test_graph.py and conftest.py,
     which do not pass it.
     """
-    graph: Graph = build_graph(run_pipeline([CORPUS], registry, root=CORPUS).resolved, registry).graph
+    graph: Graph = build_graph(run_pipeline([CORPUS], registry, root=CORPUS).settled, registry).graph
     return graph
 
 

@@ -66,9 +66,8 @@ def build_graph(sources: Iterable[str | Path], base: str | None = None) -> Datas
 
     registry = load_registry(base)
     corpus = run_pipeline(list(sources), registry)
-    result = describe(corpus.resolved, registry)
-    diagnostics = (*corpus.diagnostics, *result.diagnostics)
-    return Dataset(result.graph, tuple(corpus.resolved), diagnostics, registry.minter.base)
+    result = describe(corpus.settled, registry)
+    return Dataset(result.graph, tuple(corpus.resolved), tuple(corpus.diagnostics), registry.minter.base)
 
 
 def validate(dataset: Dataset | Graph) -> ValidationOutcome:

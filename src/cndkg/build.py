@@ -26,16 +26,14 @@ from rdflib.compare import to_canonical_graph
 from cndkg.cache import ParseCache, cache_salt
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.graph import build_graph
-from cndkg.model import Diagnostic, ResolvedResolution, Severity
-from cndkg.parse_parallel import parse_all
-from cndkg.pipeline import collect_sources, lexicon_for
+from cndkg.model import Diagnostic, Severity
+from cndkg.pipeline import run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
 from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
-from cndkg.resolve import assign_iris, resolve
 from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
 from cndkg.validate_fast import validate_store
@@ -136,37 +134,32 @@ def _build(options: BuildOptions) -> BuildReport:
         raise BuildError(f"--sparql-endpoint is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
     progress = options.progress
-    sources, problems = collect_sources(options.sources or [str(data_dir("corpus"))], options.root)
-    report.diagnostics.extend(problems)
-    lexicon = lexicon_for(registry)
     if progress:
         progress("read, segment, find ...")
     cache = None
     if options.cache is not None:
         cache = ParseCache(options.cache, cache_salt(options.encoding, sorted(registry.state_names_with_and)))
-    parsed, wall = parse_all(sources, options.encoding, registry.state_names_with_and, lexicon, options.jobs, cache)
-    report.sources, report.cache_hits = len(sources), parsed.cache_hits
+    corpus = run_pipeline(
+        options.sources or [str(data_dir("corpus"))],
+        registry,
+        encoding=options.encoding,
+        root=options.root,
+        jobs=options.jobs,
+        cache=cache,
+    )
+    parsed = corpus.parsed
+    report.sources, report.cache_hits = len(corpus.sources), parsed.cache_hits
     busy = sum(parsed.seconds.values()) or 1.0
     for name in ("read", "segment", "find"):
-        report.timings[name] = StageTiming(wall * parsed.seconds[name] / busy, peak_rss_mib())
-    read_problems = [d for d in parsed.problems if d.severity is Severity.ERROR]
-    report.diagnostics.extend(parsed.problems)
-    flat, mentions = parsed.records, parsed.mentions
-    with _stage(report, "resolve", progress):
-        iris, flat, duplicates = assign_iris(flat, registry)
-        report.diagnostics.extend(duplicates)
-        read_problems += [d for d in duplicates if d.severity is Severity.ERROR]
-        resolved: list[ResolvedResolution] = [
-            resolve(r, m, registry, iri=iri) for r, m, iri in zip(flat, mentions, iris, strict=True) if iri
-        ]
-    for item in resolved:
-        report.diagnostics.extend(item.diagnostics)
+        report.timings[name] = StageTiming(corpus.parse_seconds * parsed.seconds[name] / busy, peak_rss_mib())
+    report.timings["resolve"] = StageTiming(corpus.resolve_seconds, peak_rss_mib())
+    report.diagnostics.extend(corpus.diagnostics)
+    resolved = corpus.resolved
     report.resolutions = len(resolved)
-    _check_inputs(report, problems + read_problems, options)
+    _check_inputs(report, corpus.failures, options)
     with _stage(report, "graph", progress):
-        result = build_graph(resolved, registry, options.jobs)
+        result = build_graph(corpus.settled, registry, options.jobs)
         store = result.store
-    report.diagnostics.extend(result.diagnostics)
     report.triples = result.triple_count
     with _stage(report, "validate", progress):
         shapes = load_shapes(options.shapes)
@@ -194,7 +187,8 @@ def _build(options: BuildOptions) -> BuildReport:
                 alternates = site_pages.alternates if site_pages is not None else None
                 report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs, alternates)
                 report.dump_sizes.update(write_downloads(store, work))
-                _write_metadata(work, store, outcome, report, registry.minter.base, [s.name for s in sources], options)
+                names = [s.name for s in corpus.sources]
+                _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
             with _stage(report, "site", progress):
                 if site_pages is not None:
                     from cndkg.publish.site import finish_site

@@ -89,6 +89,23 @@ def document_path(symbol: str) -> str:
     return G.canonical_document_symbol(text).replace("/", "-")
 
 
+def paragraph_eid(preambular: bool, position: int, number: int | None) -> str:
+    """Return a paragraph's local id, as Akoma Ntoso eIds: ``pp3`` by position, ``op2`` by its printed number."""
+    if preambular:
+        return f"pp{position}"
+    return f"op{number if number is not None else position}"
+
+
+def subparagraph_eid(paragraph: str, label: str) -> str:
+    """Return a sub-paragraph's local id from its paragraph's and its label: ``op2`` and ``(b)`` -> ``op2-b``."""
+    return f"{paragraph}-{label.strip('()').lower()}"
+
+
+def footnote_eid(label: str) -> str:
+    """Return a footnote's local id from its label (``3`` -> ``fn3``)."""
+    return f"fn{segment_of(label)}"
+
+
 def slug(text: str, limit: int = 80) -> str:
     """Return a lower-case ASCII slug of a title ("Supporting recovery ..." -> "supporting-recovery-...")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
@@ -125,6 +142,10 @@ class Minter:
         """Return the hash IRI of a paragraph or sub-paragraph of a resolution (``...57/4#op2-b``)."""
         return f"{resolution}#{eid}"
 
+    def variant(self, iri: str, words: str) -> str:
+        """Return the IRI of one of several different texts minted ``iri``, told apart by a hash of its words."""
+        return f"{iri}-{hashlib.sha256(words.encode()).hexdigest()[:8]}"
+
     def body_key(self, body: str) -> str:
         """Return the short key of a body name ("General Assembly" -> "ga")."""
         key = BODY_KEYS.get(body)
@@ -139,6 +160,14 @@ class Minter:
     def decision(self, body: str, symbol: str) -> str:
         """Return the IRI of a decision (``id/dec/cnd/57/1``)."""
         return self._id(f"dec/{self.body_key(body)}/{symbol_path(symbol)}")
+
+    def resolution_identifier(self, symbol: str) -> str:
+        """Return the symbol a resolution or decision IRI carries ("217 A(III)" -> "217 A (III)")."""
+        return symbol_from_path(symbol_path(symbol))
+
+    def document_identifier(self, symbol: str) -> str:
+        """Return the symbol a document IRI carries ("e/2019/28 " -> "E/2019/28")."""
+        return document_path(symbol).replace("-", "/")
 
     def body(self, key: str) -> str:
         """Return the IRI of a body by its short key (``id/body/cnd``)."""
@@ -196,7 +225,7 @@ class Minter:
 
     def footnote(self, resolution: str, label: str) -> str:
         """Return the IRI of a footnote of a resolution (``...57/4#fn3``)."""
-        return f"{resolution}#fn{segment_of(label)}"
+        return f"{resolution}#{footnote_eid(label)}"
 
     def local(self, path: str) -> str:
         """Return an IRI under ``id/`` from a path the reference data spells out."""

@@ -11,6 +11,8 @@ import bisect
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from cndkg.iris import paragraph_eid, subparagraph_eid
+
 
 @dataclass(frozen=True, slots=True)
 class LineMap:
@@ -158,9 +160,15 @@ class Paragraph:
     @property
     def eid(self) -> str:
         """Return the paragraph's local id (``pp3``, ``op2``), as Akoma Ntoso eIds."""
-        if self.kind is ParagraphKind.PREAMBULAR:
-            return f"pp{self.position}"
-        return f"op{self.number if self.number is not None else self.position}"
+        return paragraph_eid(self.kind is ParagraphKind.PREAMBULAR, self.position, self.number)
+
+    def subparagraph_eid(self, sub: SubParagraph) -> str:
+        """Return the local id of one of its sub-paragraphs (``op2-b``)."""
+        return subparagraph_eid(self.eid, sub.label)
+
+    def texts(self) -> tuple[tuple[str, Paragraph | SubParagraph], ...]:
+        """Return (eId, part) for the paragraph and each of its sub-paragraphs, in order."""
+        return ((self.eid, self), *((self.subparagraph_eid(sub), sub) for sub in self.subparagraphs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,12 +300,113 @@ class TextLocation:
     key: str
 
 
+# What the words of a mention say, one class per form (as eyecite's citation classes). The finder fills
+# them from the text alone; the resolver reads them. Their field names differ, so a cached form decodes
+# back into its own class.
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionForm:
+    """A resolution or decision cited by symbol, with the body the words name, its date and title.
+
+    As in "its resolution 61/11 of 16 March 2018, entitled ...".
+    """
+
+    symbol: str
+    body: str | None = None
+    date: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TreatySeriesForm:
+    """A treaty by its place in the Treaty Series: "United Nations, Treaty Series, vol. 976, No. 14152"."""
+
+    volume: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialRecordForm:
+    """An Official Records locator: "Official Records of the ..., 2019, Supplement No. 8 (E/2019/28), chap. I"."""
+
+    symbol: str | None = None
+    locator: str | None = None
+    organ: str | None = None
+    year: str | None = None
+    supplement: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentForm:
+    """A document symbol: "E/2019/28", "A/RES/70/1"."""
+
+    symbol: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name from the reference data: an instrument or an addressed body."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SdgForm:
+    """An SDG target ("3.5") or goal ("3") by its notation."""
+
+    notation: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionForm:
+    """A session by ordinal ("at its sixty-sixth session"), the body named and the clause asking a report there.
+
+    ``due_clause`` is set where an operative text asks for a report due at the session
+    ("to report to the Commission at its sixty-sixth session").
+    """
+
+    ordinal: str
+    body: str | None = None
+    due_clause: str | None = None
+
+
+AntecedentForm = (
+    ResolutionForm | TreatySeriesForm | OfficialRecordForm | DocumentForm | NameForm | SdgForm | SessionForm
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IbidForm:
+    """An "Ibid." with what it points back to (the first mention of the footnote before) and its own pin."""
+
+    pointed: MentionKind | None = None
+    antecedent: AntecedentForm | None = None
+    pin: TreatySeriesForm | OfficialRecordForm | None = None
+    locator: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Return True when the "Ibid." says more than "Ibid." (a volume, a record or a locator)."""
+        return self.pin is not None or self.locator is not None
+
+
+MentionForm = AntecedentForm | IbidForm
+
+
+def form_symbol(form: MentionForm | None) -> str | None:
+    """Return the symbol a form states, if it states one (resolutions, records, documents)."""
+    if isinstance(form, ResolutionForm | OfficialRecordForm | DocumentForm):
+        return form.symbol
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A span of text that refers to something; never looked up by the finder.
 
-    ``text == container_text[start:end]``. ``fields`` holds what the form of the
-    text says (body, number, date, title, volume ...), as sorted key/value pairs.
+    ``text == container_text[start:end]``. ``form`` holds what the words say
+    (body, number, date, title, volume ...), typed by the mention's form.
     ``citing`` lists the eIds of the paragraphs that cite through this span (the
     paragraph itself, or every paragraph whose marker points to the footnote).
     """
@@ -309,14 +418,7 @@ class Mention:
     location: TextLocation
     line: int
     citing: tuple[str, ...]
-    fields: tuple[tuple[str, str], ...] = ()
-
-    def field(self, name: str, default: str | None = None) -> str | None:
-        """Return one of the mention's parsed fields, or ``default``."""
-        for key, value in self.fields:
-            if key == name:
-                return value
-        return default
+    form: MentionForm
 
 
 class Severity(StrEnum):
@@ -347,14 +449,31 @@ class Diagnostic:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """An entity a mention resolves to, with what the resolver knows of it beyond its IRI.
+
+    ``identifier`` is its symbol as the graph spells it; ``body_key`` and
+    ``session`` are the issuing body and the session a resolution's symbol implies
+    (or a session's own), so that a cited entity no text describes can still be.
+    """
+
+    iri: str
+    kind: str
+    identifier: str = ""
+    body_key: str = ""
+    session: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
-    """A resolved mention: paragraph ``citing`` refers to entity ``target``."""
+    """A resolved mention: paragraph ``citing`` refers to entity ``target`` (described by ``about``)."""
 
     mention: Mention
     citing: str
     target: str
     relation: str
     target_kind: str
+    about: Target | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,3 +527,20 @@ class ResolvedResolution:
     sponsors: tuple[Sponsorship, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
     unresolved: tuple[tuple[str, str, int], ...] = ()
+    distribution_date: str | None = None
+    adopted_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCorpus:
+    """What the resolver learned about a whole corpus: the graph stage's one input.
+
+    ``texts`` in source order (drafts adopted in the corpus name the adopted text in
+    ``adopted_as``); ``facts`` the stated dates and titles that hold, one per entity
+    and property (the first stated, in a fixed order; the others are in ``diagnostics``
+    when they disagree); ``diagnostics`` what settling the corpus found.
+    """
+
+    texts: tuple[ResolvedResolution, ...]
+    facts: tuple[StatedFact, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()

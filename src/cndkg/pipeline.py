@@ -8,26 +8,43 @@ results is the sorted order of the source names, so builds are reproducible.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cndkg.cache import ParseCache
 from cndkg.find import Lexicon
-from cndkg.model import Diagnostic, ResolvedResolution, Severity
+from cndkg.model import Diagnostic, ResolvedCorpus, ResolvedResolution, Severity
+from cndkg.parse_parallel import Parsed, parse_all
 from cndkg.publish.atomic import OUTPUT_MARKER
 from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
-from cndkg.resolve import assign_iris, resolve
+from cndkg.resolve import resolve_corpus
 from cndkg.sources import Source
 
 
 @dataclass
 class Corpus:
-    """Everything read and resolved from a set of sources."""
+    """Everything read and resolved from a set of sources: the input of the graph stage, and what it cost."""
 
-    resolved: list[ResolvedResolution] = field(default_factory=list)
+    settled: ResolvedCorpus
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    failed_sources: list[str] = field(default_factory=list)
+    failures: list[Diagnostic] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    parsed: Parsed = field(default_factory=Parsed)
+    parse_seconds: float = 0.0
+    resolve_seconds: float = 0.0
+
+    @property
+    def resolved(self) -> list[ResolvedResolution]:
+        """Return the resolved texts, in source order."""
+        return list(self.settled.texts)
+
+    @property
+    def failed_sources(self) -> list[str]:
+        """Return the names of the sources that could not be read, or were left out as a conflict."""
+        return [d.source for d in self.failures]
 
 
 def collect_sources(arguments: Iterable[str | Path], root: Path | None = None) -> tuple[list[Source], list[Diagnostic]]:
@@ -167,26 +184,27 @@ def run_pipeline(
     encoding: str | None = None,
     root: Path | None = None,
     jobs: int | None = 1,
+    cache: ParseCache | None = None,
 ) -> Corpus:
-    """Run read -> segment -> find -> resolve over the given files and folders.
+    """Run the stage chain read -> segment -> find -> resolve over the given files and folders.
 
     Takes source paths, the registry, an optional encoding, the folder that
-    names are reported relative to and the number of processes for the
-    per-file stages. Returns the :class:`Corpus`.
+    names are reported relative to, the number of processes for the per-file
+    stages and an optional parse cache. Returns the :class:`Corpus`. This is the
+    one place the chain is written: ``cndkg build``, the library API and the
+    other commands all call it.
     """
-    from cndkg.parse_parallel import parse_all
-
     sources, problems = collect_sources(arguments, root)
-    parsed, _ = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), jobs)
-    iris, records, duplicates = assign_iris(parsed.records, registry)
-    resolved = [
-        resolve(record, mentions, registry, iri=iri)
-        for record, mentions, iri in zip(records, parsed.mentions, iris, strict=True)
-        if iri
-    ]
-    corpus = Corpus(resolved, problems + parsed.problems + duplicates)
-    failed = problems + parsed.problems + duplicates
-    corpus.failed_sources = [d.source for d in failed if d.severity is Severity.ERROR]
-    for item in resolved:
+    parsed, parse_seconds = parse_all(
+        sources, encoding, registry.state_names_with_and, lexicon_for(registry), jobs, cache
+    )
+    start = time.perf_counter()
+    settled = resolve_corpus(parsed.records, parsed.mentions, registry)
+    resolve_seconds = time.perf_counter() - start
+    found = problems + parsed.problems + list(settled.diagnostics)
+    corpus = Corpus(settled, found, [d for d in found if d.severity is Severity.ERROR])
+    corpus.sources, corpus.parsed = sources, parsed
+    corpus.parse_seconds, corpus.resolve_seconds = parse_seconds, resolve_seconds
+    for item in settled.texts:
         corpus.diagnostics.extend(item.diagnostics)
     return corpus

@@ -10,40 +10,45 @@ become reporting mandates.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import replace
 
+from rdflib import URIRef
+
 from cndkg import grammar as G
+from cndkg.dates import parse_written_date
 from cndkg.iris import IriError
 from cndkg.model import (
     Addressing,
     Citation,
     Diagnostic,
+    DocumentForm,
+    IbidForm,
     Mention,
     MentionKind,
+    NameForm,
+    OfficialRecordForm,
     ParagraphKind,
     ReportingMandate,
+    ResolutionForm,
     ResolutionKind,
+    ResolvedCorpus,
     ResolvedResolution,
+    SdgForm,
+    SessionForm,
     Severity,
     Sponsorship,
     StatedFact,
+    Target,
+    TreatySeriesForm,
+    form_symbol,
     paged,
 )
 from cndkg.model import Resolution as ResolutionRecord
-from cndkg.namespaces import CNDKG, ELI
+from cndkg.namespaces import CNDKG, DCTERMS, ELI
 from cndkg.ordinals import ordinal_value
 from cndkg.registry import Registry, normalise_locator, normalise_name
 from cndkg.vocabulary import relation_for_cue
-
-_REPORTING = re.compile(
-    r"\breport(?:s|ing)?\b|\bsubmit\b|\binform\b|\bshare\s+(?:experiences|information)\b|\bpresent\b"
-)
-# The words before a session that make it the session a report is due at ("to the Commission at its", "for
-# consideration at its", "before the", "by the"), as opposed to "the report on its twentieth session".
-_DUE_AT = re.compile(r"\b(?:at|to|before|by|for|until)\s+(?:its|the|their)\s*$")
 
 
 class _Unresolved(Exception):
@@ -102,7 +107,7 @@ def assign_iris(
             notes.extend(_conflict(records, members, iri))
             continue
         for words, copies in sorted(by_text.items()):
-            unique = iri if len(by_text) == 1 else f"{iri}-{hashlib.sha256(words.encode()).hexdigest()[:8]}"
+            unique = iri if len(by_text) == 1 else registry.minter.variant(iri, words)
             first, *others = sorted(copies, key=lambda i: (records[i].source, records[i].index_in_source))
             iris[first] = unique
             if others:
@@ -150,6 +155,113 @@ def _merged(records: list[ResolutionRecord], first: int, others: list[int]) -> l
     ]
 
 
+def resolve_corpus(
+    records: list[ResolutionRecord], mentions: list[list[Mention]], registry: Registry
+) -> ResolvedCorpus:
+    """Resolve a corpus: give every text its IRI, resolve each text, then settle what spans texts.
+
+    Takes the records and, for each, the mentions found in it. Returns the
+    :class:`ResolvedCorpus`; its diagnostics name the copies merged, the texts in
+    conflict (left out) and the stated facts that disagree.
+    """
+    iris, kept, notes = assign_iris(records, registry)
+    texts = [resolve(r, m, registry, iri=iri) for r, m, iri in zip(kept, mentions, iris, strict=True) if iri]
+    settled = settle(texts, registry)
+    return replace(settled, diagnostics=(*notes, *settled.diagnostics))
+
+
+def settle(texts: list[ResolvedResolution], registry: Registry) -> ResolvedCorpus:
+    """Settle what spans texts resolved one by one: drafts adopted in the corpus, facts stated about entities.
+
+    Takes the texts in source order. Returns them as a :class:`ResolvedCorpus`.
+    """
+    linked = link_drafts(texts)
+    facts, conflicts = settle_facts(linked, registry)
+    return ResolvedCorpus(tuple(linked), tuple(facts), tuple(conflicts))
+
+
+def link_drafts(texts: list[ResolvedResolution]) -> list[ResolvedResolution]:
+    """Return the texts with each draft adopted in the corpus naming its resolution (``adopted_as``).
+
+    A draft and an adopted resolution are the same text when the body, the
+    session and the title agree (the title compared as normalised words).
+    """
+    adopted: dict[tuple[str, int | None, str], str] = {}
+    for item in texts:
+        record = item.resolution
+        if record.kind is ResolutionKind.ADOPTED and record.header.title:
+            adopted[(record.body, record.session, normalise_name(record.header.title))] = item.iri
+    linked = []
+    for item in texts:
+        record = item.resolution
+        key = (record.body, record.session, normalise_name(record.header.title or ""))
+        if record.kind is ResolutionKind.DRAFT and record.header.title and key in adopted:
+            item = replace(item, adopted_as=adopted[key])
+        linked.append(item)
+    return linked
+
+
+def settle_facts(texts: list[ResolvedResolution], registry: Registry) -> tuple[list[StatedFact], list[Diagnostic]]:
+    """Return the dates and titles texts state about entities that hold, and a warning for each that disagrees.
+
+    An entity keeps what the reference data or its own text says; else the first
+    statement (ordered by entity, property, citing paragraph and value) holds, the
+    same words again add nothing, and other words are a warning.
+    """
+    known = _known_values(texts, registry)
+    facts = sorted(
+        ((fact, item.resolution.source) for item in texts for fact in item.facts),
+        key=lambda pair: (pair[0].subject, pair[0].prop, pair[0].citing, pair[0].value),
+    )
+    kept: list[StatedFact] = []
+    conflicts: list[Diagnostic] = []
+    for fact, source in facts:
+        existing = known.setdefault((fact.subject, fact.prop), [])
+        if not existing:
+            existing.append(fact.value)
+            kept.append(fact)
+        elif not any(normalise_name(e) == normalise_name(fact.value) for e in existing):
+            conflicts.append(
+                Diagnostic(
+                    source,
+                    fact.line,
+                    f"{fact.citing.rsplit('#', 1)[-1]} states "
+                    f"{fact.prop} {fact.value!r} for {fact.subject}, which already has "
+                    f"{existing[0]!s:.80}; kept the first",
+                    Severity.WARNING,
+                    "fact-conflict",
+                )
+            )
+    return kept, conflicts
+
+
+def _known_values(texts: list[ResolvedResolution], registry: Registry) -> dict[tuple[str, str], list[str]]:
+    """Return the titles and dates entities have before any text states one: reference data, their own texts."""
+    known: dict[tuple[str, str], list[str]] = {}
+    subjects = {fact.subject for item in texts for fact in item.facts}
+    for subject in sorted(subjects):
+        for prop, predicate in (("title", DCTERMS.title), ("date", ELI.date_document)):
+            values = [str(v) for v in registry.graph.objects(URIRef(subject), predicate)]
+            if values:
+                known[(subject, prop)] = list(dict.fromkeys(values))
+    for item in texts:
+        record = item.resolution
+        if record.header.title and item.iri in subjects:
+            _add_known(known, item.iri, record.header.title)
+        for document in record.session_documents:
+            for symbol in document.symbols:
+                iri = registry.minter.document(symbol)
+                if iri in subjects:
+                    _add_known(known, iri, document.title)
+    return known
+
+
+def _add_known(known: dict[tuple[str, str], list[str]], subject: str, title: str) -> None:
+    values = known.setdefault((subject, "title"), [])
+    if title not in values:
+        values.append(title)
+
+
 def resolve(
     resolution: ResolutionRecord, mentions: list[Mention], registry: Registry, *, iri: str | None = None
 ) -> ResolvedResolution:
@@ -162,6 +274,7 @@ def resolve(
     segmenter's and the resolver's).
     """
     iri = iri or resolution_iri(resolution, registry)
+    minter = registry.minter
     cues = _cues(resolution)
     text_year = latest_year_of(resolution, registry)
     citations: list[Citation] = []
@@ -170,14 +283,14 @@ def resolve(
     diagnostics: list[Diagnostic] = list(resolution.diagnostics)
     sessions_by_paragraph: dict[str, list[tuple[str, Mention]]] = {}
     unresolved: list[tuple[str, str, int]] = []
-    by_footnote: dict[str, tuple[str, str]] = {}
+    by_footnote: dict[str, Target] = {}
     for mention in mentions:
         try:
-            target, kind = _footnote_target(mention, resolution, registry, by_footnote)
-            _check_time(mention, target, resolution, text_year, registry)
+            target = _footnote_target(mention, resolution, registry, by_footnote)
+            _check_time(mention, target.iri, resolution, text_year, registry)
         except _Unresolved as reason:
             if mention.kind is not MentionKind.ADDRESSEE:
-                unresolved.extend((f"{iri}#{eid}", mention.text, mention.line) for eid in mention.citing)
+                unresolved.extend((minter.paragraph(iri, eid), mention.text, mention.line) for eid in mention.citing)
                 diagnostics.append(
                     Diagnostic(
                         resolution.source,
@@ -188,21 +301,21 @@ def resolve(
                     )
                 )
             continue
-        targets = [(target, kind), *_also_cited(mention, target, registry)]
+        targets = [target, *_also_cited(mention, target.iri, registry)]
         for citing in mention.citing:
-            paragraph_iri = f"{iri}#{citing}"
+            paragraph_iri = minter.paragraph(iri, citing)
             if mention.kind is MentionKind.ADDRESSEE:
-                if Addressing(paragraph_iri, target) not in addressings:
-                    addressings.append(Addressing(paragraph_iri, target))
+                if Addressing(paragraph_iri, target.iri) not in addressings:
+                    addressings.append(Addressing(paragraph_iri, target.iri))
                 continue
             if mention.kind is MentionKind.SESSION:
                 relation = str(CNDKG.refersToSession)
-                sessions_by_paragraph.setdefault(citing, []).append((target, mention))
+                sessions_by_paragraph.setdefault(citing, []).append((target.iri, mention))
             else:
                 relation = relation_for_cue(cues.get(citing, "")) or str(ELI.cites)
-            for each_target, each_kind in targets:
-                citations.append(Citation(mention, paragraph_iri, each_target, relation, each_kind))
-            facts.extend(_stated_facts(mention, target, paragraph_iri))
+            for each in targets:
+                citations.append(Citation(mention, paragraph_iri, each.iri, relation, each.kind, each))
+            facts.extend(_stated_facts(mention, target.iri, paragraph_iri))
         if not mention.citing and mention.kind is not MentionKind.ADDRESSEE:
             diagnostics.append(
                 Diagnostic(
@@ -235,6 +348,7 @@ def resolve(
         sponsors=tuple(sponsors),
         diagnostics=tuple(paged(d, resolution.pages) for d in diagnostics + sponsor_notes),
         unresolved=tuple(unresolved),
+        distribution_date=parse_written_date(resolution.header.distribution_date or "") or None,
     )
 
 
@@ -242,48 +356,48 @@ def _cues(resolution: ResolutionRecord) -> dict[str, str]:
     """Return each paragraph's (and sub-paragraph's) cue by eId."""
     cues: dict[str, str] = {}
     for paragraph in resolution.paragraphs:
-        cues[paragraph.eid] = paragraph.cue
-        for sub in paragraph.subparagraphs:
-            cues[f"{paragraph.eid}-{sub.key}"] = paragraph.cue
+        for eid, _part in paragraph.texts():
+            cues[eid] = paragraph.cue
     return cues
 
 
-def _target(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    """Return (IRI, entity kind) for a mention, or raise :class:`_Unresolved`."""
-    handlers: dict[MentionKind, Callable[[Mention, ResolutionRecord, Registry], tuple[str, str]]] = {
-        MentionKind.RESOLUTION: _resolve_resolution,
-        MentionKind.DECISION: _resolve_resolution,
-        MentionKind.NAMED_INSTRUMENT: _resolve_name,
-        MentionKind.TREATY_SERIES: lambda m, r, g: _treaty_series(m.field("volume"), m.field("number"), g),
-        MentionKind.OFFICIAL_RECORD: lambda m, r, g: _official_record(m.field("symbol"), m.field("locator"), g),
-        MentionKind.IBID: _resolve_ibid,
-        MentionKind.DOCUMENT: _resolve_document,
-        MentionKind.SDG_TARGET: _resolve_sdg,
-        MentionKind.SDG_GOAL: _resolve_sdg,
-        MentionKind.SESSION: _resolve_session,
-        MentionKind.ADDRESSEE: _resolve_addressee,
-    }
-    return handlers[mention.kind](mention, resolution, registry)
+def _target(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> Target:
+    """Return what a mention denotes, or raise :class:`_Unresolved`."""
+    form = mention.form
+    if isinstance(form, ResolutionForm):
+        return _resolve_resolution(mention.kind, form, resolution, registry)
+    if isinstance(form, TreatySeriesForm):
+        return _treaty_series(form.volume, form.number, registry)
+    if isinstance(form, OfficialRecordForm):
+        return _official_record(form.symbol, form.locator, registry)
+    if isinstance(form, IbidForm):
+        return _resolve_ibid(mention, form, resolution, registry)
+    if isinstance(form, DocumentForm):
+        return _resolve_document(form.symbol, registry)
+    if isinstance(form, SdgForm):
+        return _resolve_sdg(mention.kind, form.notation, registry)
+    if isinstance(form, SessionForm):
+        return _resolve_session(form, resolution, registry)
+    if mention.kind is MentionKind.ADDRESSEE:
+        return _resolve_addressee(mention.text, registry)
+    return _resolve_name(mention.text, registry)
 
 
 def _footnote_target(
-    mention: Mention, resolution: ResolutionRecord, registry: Registry, by_footnote: dict[str, tuple[str, str]]
-) -> tuple[str, str]:
-    """Return (IRI, entity kind) for a mention; a bare "Ibid." repeats the footnote before it.
+    mention: Mention, resolution: ResolutionRecord, registry: Registry, by_footnote: dict[str, Target]
+) -> Target:
+    """Return what a mention denotes; a bare "Ibid." repeats the footnote before it.
 
     ``by_footnote`` maps each footnote label to the first target resolved in it and is
     filled here, in footnote order, so a chain ("Ibid." after "Ibid., vol. 1019, No. 14956",
     or after another "Ibid.") follows back one footnote at a time. A pinned "Ibid., vol. ..."
-    is resolved from its own fields. Raises :class:`_Unresolved` like :func:`_target`.
+    is resolved from its own pin. Raises :class:`_Unresolved` like :func:`_target`.
     """
     key = mention.location.key if mention.location.container == "footnote" else None
     labels = [footnote.ident for footnote in resolution.footnotes]
     previous = labels[labels.index(key) - 1] if key in labels and labels.index(key) > 0 else None
-    pinned = any(mention.field(name) for name in ("volume", "number", "symbol", "locator"))
-    if mention.kind is MentionKind.IBID and not pinned and previous in by_footnote:
-        found = by_footnote[previous]
-    else:
-        found = _target(mention, resolution, registry)
+    bare_ibid = isinstance(mention.form, IbidForm) and not mention.form.pinned
+    found = by_footnote[previous] if bare_ibid and previous in by_footnote else _target(mention, resolution, registry)
     if key is not None:
         by_footnote.setdefault(key, found)
     return found
@@ -323,34 +437,51 @@ def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
     raise _Unresolved("the issuing body is unknown")
 
 
-def _resolve_resolution(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    symbol = mention.field("symbol") or ""
-    body = _issuing_body(mention.field("body") or "", symbol, resolution)
+_SESSION_NUMBERED = re.compile(r"\d{1,3}/\d{1,4}")
+"""A symbol that starts with its session's number: CND "61/11", General Assembly "70/1"."""
+
+
+def _resolve_resolution(
+    kind: MentionKind, form: ResolutionForm, resolution: ResolutionRecord, registry: Registry
+) -> Target:
+    body = _issuing_body(form.body or "", form.symbol, resolution)
+    return _resolution_target(kind, body, form.symbol, registry)
+
+
+def _resolution_target(kind: MentionKind, body: str, symbol: str, registry: Registry) -> Target:
+    """Return a resolution or decision of ``body``, with the session its symbol implies; raise if it has none."""
+    minter = registry.minter
     try:
-        if mention.kind is MentionKind.DECISION:
-            return registry.minter.decision(body, symbol), "Decision"
-        return registry.minter.resolution(body, symbol), "Resolution"
+        if kind is MentionKind.DECISION:
+            iri, entity = minter.decision(body, symbol), "Decision"
+        else:
+            iri, entity = minter.resolution(body, symbol), "Resolution"
+        identifier, key = minter.resolution_identifier(symbol), minter.body_key(body)
     except IriError as error:
         raise _Unresolved(str(error)) from None
+    session = None
+    if _SESSION_NUMBERED.fullmatch(identifier) and key in ("cnd", "ga"):
+        session = int(identifier.split("/")[0])
+    return Target(iri, entity, identifier, key, session)
 
 
-def _resolve_name(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    iri = registry.names.get(normalise_name(mention.text))
+def _resolve_name(text: str, registry: Registry) -> Target:
+    iri = registry.names.get(normalise_name(text))
     if iri is None:
         raise _Unresolved("name not in the reference data")
-    return iri, registry.kinds.get(iri, "Resource")
+    return Target(iri, registry.kinds.get(iri, "Resource"), text)
 
 
-def _treaty_series(volume: str | None, number: str | None, registry: Registry) -> tuple[str, str]:
+def _treaty_series(volume: str | None, number: str | None, registry: Registry) -> Target:
     if not volume or not number:
         raise _Unresolved("no volume and number")
     iri = registry.treaty_series.get((int(volume), int(number)))
     if iri is None:
         raise _Unresolved(f"Treaty Series vol. {volume}, No. {number} is not in ontology/reference/instruments.ttl")
-    return iri, "Treaty"
+    return Target(iri, "Treaty")
 
 
-def _official_record(symbol: str | None, locator: str | None, registry: Registry) -> tuple[str, str]:
+def _official_record(symbol: str | None, locator: str | None, registry: Registry) -> Target:
     if not symbol:
         raise _Unresolved("no document symbol")
     try:
@@ -360,90 +491,84 @@ def _official_record(symbol: str | None, locator: str | None, registry: Registry
     if locator:
         published = registry.published_in.get((document, normalise_locator(locator)))
         if published:
-            return published, registry.kinds.get(published, "Declaration")
-    return document, "Document"
+            return Target(published, registry.kinds.get(published, "Declaration"), symbol)
+    return Target(document, "Document", symbol)
 
 
-def _also_cited(mention: Mention, target: str, registry: Registry) -> list[tuple[str, str]]:
+def _also_cited(mention: Mention, target: str, registry: Registry) -> list[Target]:
     """Return what a mention cites besides its target: the Official Records document that locates a text.
 
     "Official Records of the Economic and Social Council, 2019, Supplement No. 8 (E/2019/28),
     chap. I, sect. B" cites the declaration it locates and the document E/2019/28 itself.
     """
-    if mention.kind not in (MentionKind.OFFICIAL_RECORD, MentionKind.IBID):
-        return []
-    record = mention.field("antecedent_kind") == MentionKind.OFFICIAL_RECORD.value
-    symbol = mention.field("symbol") or (mention.field("antecedent_symbol") if record else None)
+    form = mention.form
+    symbol = None
+    if isinstance(form, OfficialRecordForm):
+        symbol = form.symbol
+    elif isinstance(form, IbidForm) and form.pointed is MentionKind.OFFICIAL_RECORD:
+        symbol = form_symbol(form.pin) or form_symbol(form.antecedent)
     if not symbol:
         return []
     try:
         document = registry.minter.document(symbol)
     except IriError:
         return []
-    return [] if document == target else [(document, "Document")]
+    return [] if document == target else [Target(document, "Document", symbol)]
 
 
-def _resolve_ibid(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    """Resolve "Ibid." against the footnote before it: its pin, else the antecedent's fields."""
-    kind = mention.field("antecedent_kind")
-    if kind == MentionKind.TREATY_SERIES.value:
-        volume = mention.field("volume") or mention.field("antecedent_volume")
-        number = mention.field("number") or mention.field("antecedent_number")
-        return _treaty_series(volume, number, registry)
-    if kind == MentionKind.OFFICIAL_RECORD.value:
-        symbol = mention.field("symbol") or mention.field("antecedent_symbol")
-        locator = mention.field("locator") or mention.field("antecedent_locator")
-        return _official_record(symbol, locator, registry)
-    if kind:
-        fields = tuple(
-            (k[len("antecedent_") :], v)
-            for k, v in mention.fields
-            if k.startswith("antecedent_") and k != "antecedent_kind"
-        )
-        text = mention.field("antecedent_name") or mention.text
-        substitute = Mention(
-            MentionKind(kind), text, mention.start, mention.end, mention.location, mention.line, mention.citing, fields
-        )
-        return _target(substitute, resolution, registry)
-    raise _Unresolved("'Ibid.' with no footnote before it that it could point back to")
+def _resolve_ibid(mention: Mention, form: IbidForm, resolution: ResolutionRecord, registry: Registry) -> Target:
+    """Resolve "Ibid." against the footnote before it: its pin, else what that footnote says."""
+    pin, back = form.pin, form.antecedent
+    if isinstance(pin, TreatySeriesForm):
+        return _treaty_series(pin.volume, pin.number, registry)
+    if isinstance(pin, OfficialRecordForm) or (form.locator and form.pointed is MentionKind.OFFICIAL_RECORD):
+        back_locator = back.locator if isinstance(back, OfficialRecordForm) else None
+        symbol = form_symbol(pin) or form_symbol(back)
+        locator = (pin.locator if pin else None) or form.locator or back_locator
+        target = _official_record(symbol, locator, registry)
+    elif form.pointed is not None and back is not None:
+        text = back.name if isinstance(back, NameForm) else mention.text
+        target = _target(replace(mention, kind=form.pointed, text=text, form=back), resolution, registry)
+    else:
+        raise _Unresolved("'Ibid.' with no footnote before it that it could point back to")
+    if target.kind == "Document" and not form_symbol(pin):  # no symbol of its own: the one its IRI carries
+        target = replace(target, identifier=registry.minter.document_identifier(target.identifier))
+    return target
 
 
-def _resolve_document(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    symbol = mention.field("symbol") or mention.text
+def _resolve_document(symbol: str, registry: Registry) -> Target:
     as_resolution = G.resolution_of_document(symbol)
+    if as_resolution:
+        return _resolution_target(MentionKind.RESOLUTION, *as_resolution, registry)
     try:
-        if as_resolution:
-            return registry.minter.resolution(*as_resolution), "Resolution"
-        return registry.minter.document(symbol), "Document"
+        return Target(registry.minter.document(symbol), "Document", symbol)
     except IriError as error:
         raise _Unresolved(str(error)) from None
 
 
-def _resolve_sdg(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    notation = mention.field("notation") or ""
+def _resolve_sdg(kind: MentionKind, notation: str, registry: Registry) -> Target:
     iri = registry.sdg.get(notation)
     if iri is None:
-        raise _Unresolved(f"there is no SDG {'goal' if mention.kind is MentionKind.SDG_GOAL else 'target'} {notation}")
-    return iri, registry.kinds[iri]
+        raise _Unresolved(f"there is no SDG {'goal' if kind is MentionKind.SDG_GOAL else 'target'} {notation}")
+    return Target(iri, registry.kinds[iri], notation)
 
 
-def _resolve_session(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    number = ordinal_value(mention.field("ordinal") or "")
-    written = mention.field("body") or ""
-    body = body_named(written, resolution.body) or resolution.body
+def _resolve_session(form: SessionForm, resolution: ResolutionRecord, registry: Registry) -> Target:
+    number = ordinal_value(form.ordinal)
+    body = body_named(form.body or "", resolution.body) or resolution.body
     if number is None or not body:
         raise _Unresolved("session number or body unknown")
     try:
-        return registry.minter.session(body, number), "Session"
+        return Target(registry.minter.session(body, number), "Session", "", registry.minter.body_key(body), number)
     except IriError as error:
         raise _Unresolved(str(error)) from None
 
 
-def _resolve_addressee(mention: Mention, resolution: ResolutionRecord, registry: Registry) -> tuple[str, str]:
-    iri = registry.body_names.get(normalise_name(mention.text))
+def _resolve_addressee(text: str, registry: Registry) -> Target:
+    iri = registry.body_names.get(normalise_name(text))
     if iri is None:
         raise _Unresolved("not a known body")
-    return iri, "Body"
+    return Target(iri, "Body", text)
 
 
 _YEAR = re.compile(r"\b(?:19[4-9]\d|20\d\d)\b")
@@ -502,9 +627,9 @@ def _check_time(
     if text_year is None:
         return
     earliest = registry.year_of(target)
-    if earliest is None and mention.kind in (MentionKind.RESOLUTION, MentionKind.DECISION):
-        symbol = mention.field("symbol") or ""
-        span = symbol_years(_issuing_body(mention.field("body") or "", symbol, resolution), symbol, registry)
+    if earliest is None and isinstance(mention.form, ResolutionForm):
+        symbol = mention.form.symbol
+        span = symbol_years(_issuing_body(mention.form.body or "", symbol, resolution), symbol, registry)
         earliest = span[0] if span else None
     if earliest is not None and earliest > text_year:
         raise _Unresolved(f"it dates from {earliest}, after the citing text ({text_year} at the latest)")
@@ -512,14 +637,11 @@ def _check_time(
 
 def _stated_facts(mention: Mention, target: str, paragraph_iri: str) -> list[StatedFact]:
     """Return the date and title a citing text states about a resolution it cites."""
-    if mention.kind not in (MentionKind.RESOLUTION, MentionKind.DECISION):
+    form = mention.form
+    if not isinstance(form, ResolutionForm) or mention.kind is MentionKind.IBID:
         return []
-    facts = []
-    for name in ("date", "title"):
-        value = mention.field(name)
-        if value:
-            facts.append(StatedFact(target, name, value, paragraph_iri, mention.line))
-    return facts
+    stated = (("date", form.date), ("title", form.title))
+    return [StatedFact(target, name, value, paragraph_iri, mention.line) for name, value in stated if value]
 
 
 def _mandates(
@@ -529,41 +651,29 @@ def _mandates(
     addressings: list[Addressing],
     registry: Registry,
 ) -> list[ReportingMandate]:
-    """Return a mandate per operative paragraph asking for a report at a later named session."""
+    """Return a mandate per session an operative paragraph asks a report at, if later than the text's own.
+
+    The finder marks those sessions (a clause asking for a report due there); the
+    resolver knows the text's own session and the addressees.
+    """
     mandates: list[ReportingMandate] = []
     own = resolution.session
     for paragraph in resolution.paragraphs:
         if paragraph.kind is not ParagraphKind.OPERATIVE:
             continue
-        texts = {paragraph.eid: paragraph.text, **{f"{paragraph.eid}-{s.key}": s.text for s in paragraph.subparagraphs}}
-        for eid, text in texts.items():
-            if not _REPORTING.search(text):
-                continue
-            paragraph_iri = f"{iri}#{eid}"
-            who = tuple(a.addressee for a in addressings if a.paragraph in (paragraph_iri, f"{iri}#{paragraph.eid}"))
+        whole = registry.minter.paragraph(iri, paragraph.eid)
+        for eid, _part in paragraph.texts():
+            paragraph_iri = registry.minter.paragraph(iri, eid)
+            who = tuple(dict.fromkeys(a.addressee for a in addressings if a.paragraph in (paragraph_iri, whole)))
             for session_iri, mention in sessions.get(eid, []):
-                number = ordinal_value(mention.field("ordinal") or "")
+                form = mention.form
+                if not isinstance(form, SessionForm) or form.due_clause is None:
+                    continue
+                number = ordinal_value(form.ordinal)
                 if own is not None and number is not None and number <= own:
                     continue
-                if not _DUE_AT.search(text, max(0, mention.start - 80), mention.start):
-                    continue  # "the report on its twentieth session" is not a report due there
-                mandates.append(
-                    ReportingMandate(
-                        paragraph_iri,
-                        tuple(dict.fromkeys(who)),
-                        session_iri,
-                        _sentence_around(text, mention.start, mention.end),
-                        mention.line,
-                    )
-                )
+                mandates.append(ReportingMandate(paragraph_iri, who, session_iri, form.due_clause, mention.line))
     return mandates
-
-
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """Return the clause of ``text`` (between semicolons) that holds the span."""
-    left = text.rfind(";", 0, start) + 1
-    right = text.find(";", end)
-    return text[left : right if right >= 0 else len(text)].strip()
 
 
 def _sponsors(resolution: ResolutionRecord, registry: Registry) -> tuple[list[Sponsorship], list[Diagnostic]]:

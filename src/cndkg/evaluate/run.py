@@ -128,7 +128,7 @@ def build_text(path: Path, registry: Registry) -> list[ObservedResolution]:
         raise CndkgError(str(errors[0]) if errors else f"{path.name}: could not be read")
     if not corpus.resolved:
         raise CndkgError("no resolution found")
-    return observe(build_graph(corpus.resolved, registry, 1).graph)
+    return observe(build_graph(corpus.settled, registry, 1).graph)
 
 
 def run_record(result: CorpusResult) -> dict[str, Any]:

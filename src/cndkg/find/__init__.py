@@ -2,7 +2,7 @@
 
 Finding never looks anything up (as in eyecite): it reads the form of the text
 and records what the form says (body, number, date, volume ...) in the mention's
-fields. Which entity a mention denotes is the resolver's business. The only
+typed form. Which entity a mention denotes is the resolver's business. The only
 outside input is a :class:`Lexicon` of names to recognise, compiled once from
 the reference data's labels, as eyecite compiles its reporter database.
 """
@@ -42,7 +42,7 @@ def find(resolution: Resolution, lexicon: Lexicon) -> list[Mention]:
                         TextLocation("paragraph", eid),
                         line_at(found.start),
                         (eid,),
-                        found.fields,
+                        found.form,
                     )
                 )
     for footnote in resolution.footnotes:
@@ -59,7 +59,7 @@ def find(resolution: Resolution, lexicon: Lexicon) -> list[Mention]:
                     TextLocation("footnote", footnote.ident),
                     footnote.line_at(found.start),
                     citing,
-                    found.fields,
+                    found.form,
                 )
             )
     return mentions
@@ -67,6 +67,5 @@ def find(resolution: Resolution, lexicon: Lexicon) -> list[Mention]:
 
 def _texts_of(paragraph: Paragraph) -> Iterator[tuple[str, str, Callable[[int], int], list[str]]]:
     """Yield (eId, text, line lookup, footnote labels) for a paragraph and its sub-paragraphs."""
-    yield paragraph.eid, paragraph.text, paragraph.line_at, [r.label for r in paragraph.footnote_refs]
-    for sub in paragraph.subparagraphs:
-        yield f"{paragraph.eid}-{sub.key}", sub.text, sub.line_at, [r.label for r in sub.footnote_refs]
+    for eid, part in paragraph.texts():
+        yield eid, part.text, part.line_at, [r.label for r in part.footnote_refs]

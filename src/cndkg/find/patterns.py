@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cndkg import grammar as G
 from cndkg.dates import MONTH_PATTERN, iso_date
 from cndkg.find.lexicon import Lexicon
-from cndkg.model import MentionKind
+from cndkg.model import (
+    AntecedentForm,
+    DocumentForm,
+    IbidForm,
+    MentionForm,
+    MentionKind,
+    NameForm,
+    OfficialRecordForm,
+    ResolutionForm,
+    SdgForm,
+    SessionForm,
+    TreatySeriesForm,
+)
 from cndkg.ordinals import ORDINAL_PATTERN
 from cndkg.spans import SpanSet
 
@@ -74,6 +86,13 @@ _SESSION = re.compile(
     rf"(?:\s+of\s+the\s+(?P<body>{_NAMED_BODIES}))?",
     re.IGNORECASE,
 )
+# An operative text that asks for a report, and the words before a session that make it the session the
+# report is due at ("to the Commission at its", "for consideration at its", "before the", "by the"), as
+# opposed to "the report on its twentieth session".
+_REPORTING = re.compile(
+    r"\breport(?:s|ing)?\b|\bsubmit\b|\binform\b|\bshare\s+(?:experiences|information)\b|\bpresent\b"
+)
+_DUE_AT = re.compile(r"\b(?:at|to|before|by|for|until)\s+(?:its|the|their)\s*$")
 _ADDRESS = re.compile(
     r"\b(?:[Rr]equests|[Ii]nvites|[Cc]alls\s+upon|[Cc]alls\s+on|[Uu]rges|[Ee]ncourages|[Aa]ppeals\s+to|"
     r"[Ii]nstructs|[Aa]uthorizes|[Ee]ntrusts|[Ee]ncourage|[Rr]equest|[Ii]nvite)\s+"
@@ -89,7 +108,7 @@ class Found:
     start: int
     end: int
     text: str
-    fields: tuple[tuple[str, str], ...] = ()
+    form: MentionForm
 
 
 _PRIORITY = (
@@ -135,12 +154,29 @@ def find_in_text(text: str, lexicon: Lexicon, *, operative: bool = False, antece
         if candidate.end <= candidate.start or taken.add(candidate.start, candidate.end):
             kept.append(candidate)
     kept.sort(key=lambda f: (f.start, f.end))
+    if operative and _REPORTING.search(text):
+        kept = [_with_due_clause(text, found) for found in kept]
     return kept
 
 
-def _fields(**values: str | None) -> tuple[tuple[str, str], ...]:
-    """Return keyword values as sorted (key, value) pairs, dropping empty ones."""
-    return tuple(sorted((k, " ".join(v.split())) for k, v in values.items() if v))
+def _with_due_clause(text: str, found: Found) -> Found:
+    """Give a session the clause that asks for a report due at it ("to report to it at its ... session")."""
+    if not isinstance(found.form, SessionForm) or not _DUE_AT.search(text, max(0, found.start - 80), found.start):
+        return found
+    left = text.rfind(";", 0, found.start) + 1
+    right = text.find(";", found.end)
+    clause = text[left : right if right >= 0 else len(text)].strip()
+    return replace(found, form=replace(found.form, due_clause=clause))
+
+
+def _name_form(text: str) -> NameForm:
+    """Return a name's form (its words, spaces collapsed)."""
+    return NameForm(" ".join(text.split()))
+
+
+def _clean(value: str | None) -> str | None:
+    """Return a value the words give with its spaces collapsed, or None for nothing."""
+    return " ".join(value.split()) or None if value else None
 
 
 def _find_resolutions(text: str) -> Iterator[Found]:
@@ -170,8 +206,10 @@ def _read_list(text: str, start: int, position: int, word: str, body: str) -> Ge
         after = date.end() if date else symbol.end()
         title = _TITLE_AFTER.match(text, after)
         iso = iso_date(date.group("day"), date.group("month"), date.group("year")) if date else None
-        fields = _fields(symbol=symbol.group(0), body=body, date=iso, title=title.group("title") if title else None)
-        yield Found(kind, start, symbol.end(), text[start : symbol.end()], fields)
+        form = ResolutionForm(
+            " ".join(symbol.group(0).split()), _clean(body), iso, _clean(title.group("title")) if title else None
+        )
+        yield Found(kind, start, symbol.end(), text[start : symbol.end()], form)
         position = title.end() if title else after
         separator = _LIST_SEPARATOR.match(text, position)
         if not separator:
@@ -241,55 +279,54 @@ def _find_treaty_series(text: str) -> Iterator[Found]:
             match.start(),
             match.end(),
             match.group(0),
-            _fields(volume=match.group("volume"), number=match.group("number")),
+            TreatySeriesForm(match.group("volume"), match.group("number")),
         )
 
 
 def _find_official_records(text: str) -> Iterator[Found]:
     """Find "Official Records of the ..., 2019, Supplement No. 8 (E/2019/28), chap. I, sect. B"."""
     for match in _OFFICIAL_RECORD.finditer(text):
-        yield Found(
-            MentionKind.OFFICIAL_RECORD,
-            match.start(),
-            match.end(),
-            match.group(0),
-            _fields(
-                organ=match.group("organ"),
-                year=match.group("year"),
-                supplement=match.group("supplement"),
-                symbol=match.group("symbol"),
-                locator=match.group("locator"),
-            ),
+        form = OfficialRecordForm(
+            symbol=_clean(match.group("symbol")),
+            locator=_clean(match.group("locator")),
+            organ=_clean(match.group("organ")),
+            year=_clean(match.group("year")),
+            supplement=_clean(match.group("supplement")),
         )
+        yield Found(MentionKind.OFFICIAL_RECORD, match.start(), match.end(), match.group(0), form)
 
 
 def _find_ibid(text: str, antecedent: str | None, lexicon: Lexicon) -> Iterator[Found]:
     """Find "Ibid." and record what it points back to: the form of the footnote before it.
 
     Its own pin ("vol. 1019, No. 14956", "2009, Supplement No. 8 (E/2009/28)" or a
-    locator such as "chap. I, sect. B") is recorded beside the ``antecedent_*`` fields.
+    locator such as "chap. I, sect. B") is recorded beside what it points back to.
     """
-    back = _antecedent_fields(antecedent, lexicon)
+    pointed, back = _antecedent(antecedent, lexicon)
     for match in _IBID.finditer(text):
         rest = match.group("rest") or ""
-        values = dict(back)
+        form = IbidForm(pointed, back)
         volume = _IBID_VOLUME.search(rest)
         record = _IBID_RECORD.search(rest)
         locator = _IBID_LOCATOR.fullmatch(rest)
         if volume:
-            values.update(antecedent_kind=MentionKind.TREATY_SERIES.value, volume=volume.group("volume"))
-            values["number"] = volume.group("number")
+            pin = TreatySeriesForm(volume.group("volume"), volume.group("number"))
+            form = IbidForm(MentionKind.TREATY_SERIES, back, pin)
         elif record:
-            values.update(antecedent_kind=MentionKind.OFFICIAL_RECORD.value, symbol=record.group("symbol"))
-            values.update(year=record.group("year"), supplement=record.group("supplement"))
-            values["locator"] = record.group("locator")
+            pin_record = OfficialRecordForm(
+                symbol=_clean(record.group("symbol")),
+                locator=_clean(record.group("locator")),
+                year=_clean(record.group("year")),
+                supplement=_clean(record.group("supplement")),
+            )
+            form = IbidForm(MentionKind.OFFICIAL_RECORD, back, pin_record)
         elif locator:
-            values["locator"] = locator.group("locator")
-        yield Found(MentionKind.IBID, match.start(), match.end(), match.group(0), _fields(**values))
+            form = IbidForm(pointed, back, locator=_clean(locator.group("locator")))
+        yield Found(MentionKind.IBID, match.start(), match.end(), match.group(0), form)
 
 
-def _antecedent_fields(antecedent: str | None, lexicon: Lexicon) -> dict[str, str | None]:
-    """Return ``antecedent_kind`` and ``antecedent_*`` fields from the first mention of the footnote before.
+def _antecedent(antecedent: str | None, lexicon: Lexicon) -> tuple[MentionKind | None, AntecedentForm | None]:
+    """Return the kind and form of the first mention of the footnote before (what "Ibid." points back to).
 
     A pinned "Ibid." there stands for what its pin says ("Ibid." after "Ibid., vol.
     1019, No. 14956" is volume 1019); a bare one gives nothing (the resolver follows
@@ -297,16 +334,14 @@ def _antecedent_fields(antecedent: str | None, lexicon: Lexicon) -> dict[str, st
     """
     pointed = find_in_text(antecedent, lexicon) if antecedent else []
     if not pointed:
-        return {}
+        return None, None
     first = pointed[0]
-    fields = dict(first.fields)
-    kind = first.kind.value
-    if first.kind is MentionKind.IBID:
-        kind = fields.pop("antecedent_kind", "")
-        fields = {k: v for k, v in fields.items() if not k.startswith("antecedent_")}
-        if not kind or not fields:
-            return {}
-    return {"antecedent_kind": kind, **{f"antecedent_{k}": v for k, v in fields.items()}}
+    if not isinstance(first.form, IbidForm):
+        return first.kind, first.form
+    own: AntecedentForm | None = first.form.pin
+    if own is None and first.form.locator and first.form.pointed is MentionKind.OFFICIAL_RECORD:
+        own = OfficialRecordForm(locator=first.form.locator)
+    return (first.form.pointed, own) if first.form.pointed and own else (None, None)
 
 
 def _find_names(text: str, lexicon: Lexicon) -> Iterator[Found]:
@@ -316,7 +351,7 @@ def _find_names(text: str, lexicon: Lexicon) -> Iterator[Found]:
             continue
         for match in pattern.finditer(text):
             yield Found(
-                MentionKind.NAMED_INSTRUMENT, match.start(), match.end(), match.group(0), _fields(name=match.group(0))
+                MentionKind.NAMED_INSTRUMENT, match.start(), match.end(), match.group(0), _name_form(match.group(0))
             )
 
 
@@ -326,7 +361,7 @@ def _find_documents(text: str) -> Iterator[Found]:
         symbol = match.group(0).rstrip(".")
         if not any(ch.isdigit() for ch in symbol.rsplit("/", 1)[-1]):
             continue  # "E/CN.7/SR" without its meeting number is a series, not a document
-        yield Found(MentionKind.DOCUMENT, match.start(), match.start() + len(symbol), symbol, _fields(symbol=symbol))
+        yield Found(MentionKind.DOCUMENT, match.start(), match.start() + len(symbol), symbol, DocumentForm(symbol))
 
 
 def _find_sdg(text: str) -> Iterator[Found]:
@@ -342,13 +377,11 @@ def _find_sdg(text: str) -> Iterator[Found]:
                 start,
                 notation.end(),
                 text[start : notation.end()],
-                _fields(notation=notation.group(0)),
+                SdgForm(notation.group(0)),
             )
             first = False
     for match in _SDG_GOAL.finditer(text):
-        yield Found(
-            MentionKind.SDG_GOAL, match.start(), match.end(), match.group(0), _fields(notation=match.group("goal"))
-        )
+        yield Found(MentionKind.SDG_GOAL, match.start(), match.end(), match.group(0), SdgForm(match.group("goal")))
 
 
 def _find_sessions(text: str) -> Iterator[Found]:
@@ -359,7 +392,10 @@ def _find_sessions(text: str) -> Iterator[Found]:
             match.start(),
             match.end(),
             match.group(0),
-            _fields(ordinal=match.group("ordinal"), body=match.group("body") or _session_owner(text, match.start())),
+            SessionForm(
+                " ".join(match.group("ordinal").split()),
+                _clean(match.group("body") or _session_owner(text, match.start())),
+            ),
         )
 
 
@@ -379,5 +415,5 @@ def _find_addressees(text: str, lexicon: Lexicon) -> Iterator[Found]:
                 continue
             for match in pattern.finditer(text, who_start, who_end):
                 yield Found(
-                    MentionKind.ADDRESSEE, match.start(), match.end(), match.group(0), _fields(name=match.group(0))
+                    MentionKind.ADDRESSEE, match.start(), match.end(), match.group(0), _name_form(match.group(0))
                 )

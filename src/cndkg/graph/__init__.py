@@ -7,6 +7,6 @@ same input always gives the same triples and byte-identical sorted dumps.
 
 from __future__ import annotations
 
-from cndkg.graph.build import GraphResult, build_graph, link_drafts
+from cndkg.graph.build import GraphResult, build_graph
 
-__all__ = ["GraphResult", "build_graph", "link_drafts"]
+__all__ = ["GraphResult", "build_graph"]

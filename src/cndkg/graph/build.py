@@ -10,21 +10,20 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cndkg.dates import parse_written_date
 from cndkg.forking import default_jobs, fork_imap
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
-    Diagnostic,
     Paragraph,
     ParagraphKind,
     ResolutionKind,
+    ResolvedCorpus,
     ResolvedResolution,
     SessionDocument,
-    Severity,
+    StatedFact,
 )
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHEMA, SKOS, XSD
-from cndkg.registry import Registry, normalise_name
+from cndkg.registry import Registry
 
 _CLASS_OF_KIND = {
     "Resolution": CNDKG.Resolution,
@@ -56,8 +55,7 @@ class GraphResult:
 
     store: ox.Store
     triple_count: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    _graph: Graph | None = None
+    _graph: Graph | None = field(default=None, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -144,38 +142,36 @@ class _Triples:
         return self.index[str(predicate)]
 
 
-def build_graph(resolved: list[ResolvedResolution], registry: Registry, jobs: int | None = None) -> GraphResult:
-    """Build the dataset's graph.
+def build_graph(corpus: ResolvedCorpus, registry: Registry, jobs: int | None = None) -> GraphResult:
+    """Build the dataset's graph: describe what the resolver settled, following DESIGN.md's vocabulary.
 
-    Takes the resolved resolutions (in source order) and the registry
-    (reference data and IRI minter), and how many processes may describe the
-    texts (default: one per core, up to two, from ``PARALLEL_FROM`` texts; the
-    graph does not depend on it). Returns the graph in an Oxigraph store
-    (with an rdflib view on demand) and the diagnostics
-    of facts that conflict (a title or date stated two ways).
+    Takes the resolved corpus and the registry (reference data and IRI minter),
+    and how many processes may describe the texts (default: one per core, up to
+    two, from ``PARALLEL_FROM`` texts; the graph does not depend on it). Returns
+    the graph in an Oxigraph store (with an rdflib view on demand).
     """
+    resolved = list(corpus.texts)
     minter = registry.minter
     triples = _Triples()
-    diagnostics: list[Diagnostic] = []
     for subject, predicate, value in registry.graph:
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
     store = ox.Store()
     sessions: set[tuple[str, int]] = set()
     workers = default_jobs(jobs) if len(resolved) >= PARALLEL_FROM else 1
     step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
-    job = _RecordJob(resolved, minter, link_drafts(resolved), step)
+    job = _RecordJob(resolved, minter, step)
     # Each part is loaded while the workers describe the next ones.
     for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
         store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES)
         triples.merge_index(part.index)
         sessions |= part.sessions
-    _apply_facts(triples, resolved, diagnostics)
+    _state_facts(triples, corpus.facts)
     _describe_stubs(triples, store, resolved, registry, sessions)
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
     load_lines(triples.lines, store)
     triples.lines.clear()
-    return GraphResult(store, len(store), diagnostics)
+    return GraphResult(store, len(store))
 
 
 PARALLEL_FROM = 500
@@ -193,7 +189,6 @@ class _RecordJob:
 
     resolved: list[ResolvedResolution]
     minter: Minter
-    drafts: dict[str, str]
     step: int
 
 
@@ -211,7 +206,7 @@ def _describe_records(job: _RecordJob, start: int) -> _RecordPart:
     triples = _Triples(index_hash_types=False)
     sessions: set[tuple[str, int]] = set()
     for item in job.resolved[start : start + job.step]:
-        _describe_record(triples, item, job.minter, job.drafts, sessions)
+        _describe_record(triples, item, job.minter, sessions)
     text = "\n".join(triples.lines) + "\n"
     return _RecordPart(text.encode("utf-8"), triples.index, sessions)
 
@@ -234,29 +229,8 @@ def load_lines(lines: Iterable[str], store: ox.Store | None = None, chunk: int =
     return store
 
 
-def link_drafts(resolved: list[ResolvedResolution]) -> dict[str, str]:
-    """Return draft IRI -> adopted IRI for drafts adopted in the corpus.
-
-    A draft and an adopted resolution are the same text when the body, the
-    session and the title agree (the title compared as normalised words).
-    """
-    adopted: dict[tuple[str, int | None, str], str] = {}
-    for item in resolved:
-        record = item.resolution
-        if record.kind is ResolutionKind.ADOPTED and record.header.title:
-            adopted[(record.body, record.session, normalise_name(record.header.title))] = item.iri
-    links: dict[str, str] = {}
-    for item in resolved:
-        record = item.resolution
-        if record.kind is ResolutionKind.DRAFT and record.header.title:
-            key = (record.body, record.session, normalise_name(record.header.title))
-            if key in adopted:
-                links[item.iri] = adopted[key]
-    return links
-
-
 def _describe_record(
-    triples: _Triples, item: ResolvedResolution, minter: Minter, drafts: dict[str, str], sessions: set[tuple[str, int]]
+    triples: _Triples, item: ResolvedResolution, minter: Minter, sessions: set[tuple[str, int]]
 ) -> None:
     """Add the triples of one resolution, draft or fragment and everything in it."""
     record = item.resolution
@@ -293,7 +267,7 @@ def _describe_record(
     if record.kind is ResolutionKind.ADOPTED and header.symbol:
         triples.text(iri, DCTERMS.identifier, _canonical(header.symbol))
     elif record.kind is ResolutionKind.DRAFT:
-        _describe_draft(triples, item, drafts)
+        _describe_draft(triples, item)
     else:
         triples.text(iri, SKOS.prefLabel, _fragment_label(item), "en")
         if header.symbol:  # the symbol its heading prints, though whose resolution it is stays unknown
@@ -315,7 +289,7 @@ def _describe_record(
         _describe_session_document(triples, document, record.body, record.session, minter, sessions)
 
 
-def _describe_draft(triples: _Triples, item: ResolvedResolution, drafts: dict[str, str]) -> None:
+def _describe_draft(triples: _Triples, item: ResolvedResolution) -> None:
     """Add a draft's header: sponsors, agenda item, dates, the resolution it became."""
     iri = item.iri
     header = item.resolution.header
@@ -328,23 +302,22 @@ def _describe_draft(triples: _Triples, item: ResolvedResolution, drafts: dict[st
         triples.text(iri, CNDKG.agendaTitle, header.agenda_title, "en")
     if header.document_symbol:
         triples.text(iri, DCTERMS.identifier, header.document_symbol)
-    date = parse_written_date(header.distribution_date or "")
-    if date:
-        triples.typed(iri, CNDKG.distributionDate, date, XSD.date)
+    if item.distribution_date:
+        triples.typed(iri, CNDKG.distributionDate, item.distribution_date, XSD.date)
     label = f"Draft resolution: {header.title or 'untitled'}"
     if item.resolution.session:
         label += f" ({_ordinal(item.resolution.session)} session)"
     triples.text(iri, SKOS.prefLabel, label, "en")
-    if iri in drafts:
-        triples.add(iri, CNDKG.becameResolution, drafts[iri])
-        triples.add(drafts[iri], CNDKG.draftOf, iri)
+    if item.adopted_as:
+        triples.add(iri, CNDKG.becameResolution, item.adopted_as)
+        triples.add(item.adopted_as, CNDKG.draftOf, iri)
 
 
 def _describe_paragraph(
     triples: _Triples, resolution: str, paragraph: Paragraph, item: ResolvedResolution, minter: Minter
 ) -> None:
     """Add a paragraph (and its sub-paragraphs) as a hash IRI of its resolution."""
-    iri = f"{resolution}#{paragraph.eid}"
+    iri = minter.paragraph(resolution, paragraph.eid)
     kind = CNDKG.PreambularParagraph if paragraph.kind is ParagraphKind.PREAMBULAR else CNDKG.OperativeParagraph
     triples.add(iri, RDF.type, kind)
     triples.add(iri, ELI.is_part_of, resolution)
@@ -361,7 +334,7 @@ def _describe_paragraph(
         if addressing.paragraph == iri:
             triples.add(iri, CNDKG.addressee, addressing.addressee)
     for index, sub in enumerate(paragraph.subparagraphs, start=1):
-        sub_iri = f"{iri}-{sub.key}"
+        sub_iri = minter.paragraph(resolution, paragraph.subparagraph_eid(sub))
         triples.add(sub_iri, RDF.type, CNDKG.SubParagraph)
         triples.add(sub_iri, ELI.is_part_of, iri)
         triples.add(iri, ELI.has_part, sub_iri)
@@ -442,40 +415,14 @@ def _describe_session_document(
                 triples.add(iri, OWL.sameAs, other)
 
 
-def _apply_facts(triples: _Triples, resolved: list[ResolvedResolution], diagnostics: list[Diagnostic]) -> None:
-    """Give cited resolutions the dates and titles their citing texts state; report conflicts."""
-    facts = sorted(
-        ((fact, item.resolution.source) for item in resolved for fact in item.facts),
-        key=lambda pair: (pair[0].subject, pair[0].prop, pair[0].citing, pair[0].value),
-    )
-    predicates = {"date": ELI.date_document, "title": DCTERMS.title}
-    known = {name: triples.by_subject(predicate) for name, predicate in predicates.items()}
-    for fact, source in facts:
-        predicate = predicates[fact.prop]
-        existing = list(known[fact.prop].get(fact.subject, []))
-        if not existing:
-            if fact.prop == "date":
-                triples.typed(fact.subject, predicate, fact.value, XSD.date)
-            else:
-                triples.text(fact.subject, predicate, fact.value, "en")
-            triples.add(fact.subject, PROV.wasDerivedFrom, fact.citing)
-        elif not any(_same_value(e, fact.value) for e in existing):
-            diagnostics.append(
-                Diagnostic(
-                    source,
-                    fact.line,
-                    f"{fact.citing.rsplit('#', 1)[-1]} states "
-                    f"{fact.prop} {fact.value!r} for {fact.subject}, which already has "
-                    f"{existing[0]!s:.80}; kept the first",
-                    Severity.WARNING,
-                    "fact-conflict",
-                )
-            )
-
-
-def _same_value(first: str, second: str) -> bool:
-    """Return True when two values say the same (titles compared as normalised words)."""
-    return normalise_name(first) == normalise_name(second)
+def _state_facts(triples: _Triples, facts: tuple[StatedFact, ...]) -> None:
+    """Give cited entities the dates and titles their citing texts state (as the resolver settled them)."""
+    for fact in facts:
+        if fact.prop == "date":
+            triples.typed(fact.subject, ELI.date_document, fact.value, XSD.date)
+        else:
+            triples.text(fact.subject, DCTERMS.title, fact.value, "en")
+        triples.add(fact.subject, PROV.wasDerivedFrom, fact.citing)
 
 
 def _describe_stubs(
@@ -485,7 +432,7 @@ def _describe_stubs(
     registry: Registry,
     sessions: set[tuple[str, int]],
 ) -> None:
-    """Give every cited target that nothing else describes a type and a label.
+    """Give every cited target that nothing else describes a type and a label, from what the resolver knows.
 
     A target is described when it is typed: in the index (which has the
     texts' types of entity IRIs only), or, for a hash IRI, in the store.
@@ -493,27 +440,24 @@ def _describe_stubs(
     described = set(triples.by_subject(RDF.type))
     minter = registry.minter
     for citation in _all_citations(resolved):
-        target = citation.target
-        parts = minter.describe(target)
-        if parts and parts.kind == "Session":
-            sessions.add((parts.body_key, parts.number))
+        target, about = citation.target, citation.about
+        if about is not None and about.kind == "Session" and about.session is not None:
+            sessions.add((about.body_key, about.session))
             continue
         if target in described or ("#" in target and _typed_in(store, target)):
             continue
         described.add(target)
-        kind_class = _CLASS_OF_KIND.get(citation.target_kind, CNDKG.Document)
-        triples.add(target, RDF.type, kind_class)
-        if parts and parts.kind in ("Resolution", "Decision"):
-            triples.text(target, DCTERMS.identifier, parts.symbol)
-            triples.add(target, ELI.passed_by, minter.body(parts.body_key))
-            if re.fullmatch(r"\d{1,3}/\d{1,4}", parts.symbol) and parts.body_key in ("cnd", "ga"):
-                number = int(parts.symbol.split("/")[0])
-                triples.add(target, CNDKG.session, minter.session(BODY_NAMES[parts.body_key], number))
-                sessions.add((parts.body_key, number))
+        triples.add(target, RDF.type, _CLASS_OF_KIND.get(citation.target_kind, CNDKG.Document))
+        identifier = about.identifier if about is not None else ""
+        if about is not None and about.kind in ("Resolution", "Decision") and about.body_key:
+            triples.text(target, DCTERMS.identifier, identifier)
+            triples.add(target, ELI.passed_by, minter.body(about.body_key))
+            if about.session is not None:
+                triples.add(target, CNDKG.session, minter.session(BODY_NAMES[about.body_key], about.session))
+                sessions.add((about.body_key, about.session))
         else:
-            symbol = citation.mention.field("symbol") or (parts.symbol if parts else citation.mention.text)
-            triples.text(target, DCTERMS.identifier, symbol)
-            triples.text(target, SKOS.prefLabel, symbol)
+            triples.text(target, DCTERMS.identifier, identifier or citation.mention.text)
+            triples.text(target, SKOS.prefLabel, identifier or citation.mention.text)
 
 
 def _typed_in(store: ox.Store, iri: str) -> bool:
