@@ -27,16 +27,6 @@ _OLD_PATH = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class IriParts:
-    """What an IRI minted by :class:`Minter` says: its kind, body key and symbol or number."""
-
-    kind: str
-    body_key: str = ""
-    symbol: str = ""
-    number: int = 0
-
-
 def symbol_from_path(path: str) -> str:
     """Return the symbol an IRI path stands for: "217-A-III" -> "217 A (III)", "57/4" -> "57/4"."""
     old = _OLD_PATH.match(path)
@@ -232,22 +222,6 @@ class Minter:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-/]*", path) or ".." in path:
             raise IriError(f"not a safe id path: {path!r}")
         return self._id(path)
-
-    def describe(self, iri: str) -> IriParts | None:
-        """Return what a resolution, decision, session or document IRI of this base says, else None."""
-        prefix = self.identifier_space
-        if not iri.startswith(prefix) or "#" in iri:
-            return None
-        parts = iri[len(prefix) :].split("/")
-        if parts[0] in ("res", "dec") and len(parts) >= 3:
-            return IriParts(
-                "Resolution" if parts[0] == "res" else "Decision", parts[1], symbol_from_path("/".join(parts[2:]))
-            )
-        if parts[0] == "session" and len(parts) == 3 and parts[2].isdigit():
-            return IriParts("Session", parts[1], number=int(parts[2]))
-        if parts[0] == "doc" and len(parts) == 2:
-            return IriParts("Document", symbol=parts[1].replace("-", "/"))
-        return None
 
     def page_path(self, iri: str) -> str | None:
         """Return the site folder of an entity IRI (``res/cnd/57/4``), or None if not ours.
