@@ -202,6 +202,7 @@ class BuildState:
         self._changed = threading.Condition()
         self._status = Status()
         self._closed = False
+        self._waiting = 0
 
     @property
     def status(self) -> Status:
@@ -233,10 +234,20 @@ class BuildState:
             self._closed = True
             self._changed.notify_all()
 
+    @property
+    def waiting(self) -> int:
+        """Return how many long polls wait for a change now."""
+        with self._changed:
+            return self._waiting
+
     def wait(self, version: int, timeout: float) -> Status:
         """Return the status once its version differs from ``version``, or after ``timeout`` seconds, or on close."""
         with self._changed:
-            self._changed.wait_for(lambda: self._closed or self._status.version != version, timeout)
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._closed or self._status.version != version, timeout)
+            finally:
+                self._waiting -= 1
             return self._status
 
 
@@ -369,7 +380,12 @@ class SourceFilter:
 
 
 class Watcher:
-    """Watchfiles threads that add the sources' changes to ``changes`` until stopped."""
+    """Watch the sources; add their changes to ``changes`` from a thread of its own until stopped.
+
+    The kernel's watches are in place when :meth:`start` returns (watchfiles'
+    ``RustNotify``, the backend of ``watchfiles.watch``, sets them up when it is
+    made), so no save after that is missed; the thread only collects them.
+    """
 
     def __init__(self, sources: Iterable[Path], changes: Changes, ignored: Iterable[Path], out: Path) -> None:
         paths = [Path(p).absolute() for p in sources]
@@ -383,29 +399,35 @@ class Watcher:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> Watcher:
-        """Start watching (one thread for the folders, one for the files' folders); return self."""
+        """Set up the watches (folders recursively, the files' folders not) and start collecting; return self."""
+        from watchfiles._rust_notify import RustNotify
+
         groups = ((self.folders, True), (sorted({p.parent for p in self.files}), False))
         for roots, recursive in groups:
             if roots:
-                thread = threading.Thread(target=self._watch, args=(roots, recursive), name="cndkg-watch", daemon=True)
+                try:
+                    notify = RustNotify([str(p) for p in roots], False, False, 300, recursive, False)
+                except Exception as error:  # a folder removed since, too many watches, ...
+                    self.failure = f"cannot watch {', '.join(map(str, roots))}: {error}"
+                    print(f"cndkg: {self.failure}", file=sys.stderr)
+                    continue
+                thread = threading.Thread(target=self._collect, args=(notify, roots), name="cndkg-watch", daemon=True)
                 thread.start()
                 self._threads.append(thread)
         return self
 
-    def _watch(self, roots: list[Path], recursive: bool) -> None:
-        import watchfiles
-
+    def _collect(self, notify: Any, roots: list[Path]) -> None:
+        """Add each burst of events that passes the filter to the pending changes, until stopped."""
         try:
-            for batch in watchfiles.watch(
-                *roots,
-                watch_filter=self.filter,
-                debounce=BURST_MS,
-                step=QUIET_MS,
-                stop_event=self._stop,
-                recursive=recursive,
-                raise_interrupt=False,
-            ):
-                self.changes.add(path for _, path in batch)
+            with notify:
+                while True:
+                    events = notify.watch(BURST_MS, QUIET_MS, 0, self._stop)
+                    if events == "stop":
+                        return
+                    if isinstance(events, set):
+                        paths = {path for _, path in events if self.filter(None, path)}
+                        if paths:
+                            self.changes.add(paths)
         except Exception as error:  # the watched folder went away, too many watches, ...
             self.failure = f"stopped watching {', '.join(map(str, roots))}: {error}"
             print(f"cndkg: {self.failure}", file=sys.stderr)
