@@ -164,7 +164,7 @@ def scan(typeset_samples: dict[str, dict[str, Path]], tmp_path_factory: pytest.T
 
 
 def test_scan_without_text_layer_needs_ocr(scan: Path) -> None:
-    with pytest.raises(SourceError, match=r"scan\.pdf: PDF has no text layer .*needs OCR; run again with --ocr"):
+    with pytest.raises(SourceError, match=r"scan\.pdf: PDF has no text layer .*needs OCR; run again with ocr=True"):
         read(scan, display="scan.pdf", ocr=False)
 
 

@@ -17,13 +17,18 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
 from cndkg.model import Diagnostic, Resolution, ResolvedResolution
 from cndkg.validate import ValidationOutcome, validate_graph
 
-__all__ = ["Dataset", "build_graph", "parse", "publish", "validate"]
+if TYPE_CHECKING:
+    from cndkg.build import BuildReport
+    from cndkg.pipeline import Corpus
+
+__all__ = ["Dataset", "build_graph", "parse", "publish", "resolve", "validate"]
 
 
 @dataclass(frozen=True)
@@ -55,33 +60,50 @@ def parse(source: str | Path, text: str | None = None) -> list[Resolution]:
         return segment(read(path, display=str(source)), names)
 
 
-def build_graph(sources: Iterable[str | Path], base: str | None = None) -> Dataset:
+def resolve(sources: Iterable[str | Path], base: str | None = None, *, encoding: str | None = None) -> Corpus:
+    """Read, segment, find and resolve files or folders (no graph); return the corpus with its diagnostics.
+
+    ``base`` is the base of the dataset's IRIs (default ``https://w3id.org/cndkg/``);
+    ``encoding`` decodes plain-text sources that are not UTF-8. A source that cannot be
+    read is a diagnostic (and listed in ``failed_sources``), never an exception.
+    """
+    from cndkg.pipeline import run_pipeline
+    from cndkg.registry import load_registry
+
+    return run_pipeline(list(sources), load_registry(base), encoding=encoding)
+
+
+def build_graph(sources: Iterable[str | Path], base: str | None = None, *, encoding: str | None = None) -> Dataset:
     """Read, segment, find, resolve and model files or folders; return the dataset with its diagnostics.
 
     ``base`` is the base of the dataset's IRIs (default ``https://w3id.org/cndkg/``).
     """
     from cndkg.graph import build_graph as describe
-    from cndkg.pipeline import run_pipeline
     from cndkg.registry import load_registry
 
     registry = load_registry(base)
-    corpus = run_pipeline(list(sources), registry)
+    corpus = resolve(sources, base, encoding=encoding)
     result = describe(corpus.settled, registry)
     return Dataset(result.graph, tuple(corpus.resolved), tuple(corpus.diagnostics), registry.minter.base)
 
 
-def validate(dataset: Dataset | Graph) -> ValidationOutcome:
-    """Validate a dataset (or any rdflib graph) against cndkg's SHACL shapes with pySHACL."""
-    return validate_graph(dataset.graph if isinstance(dataset, Dataset) else dataset)
+def validate(dataset: Dataset | Graph, shapes: Path | None = None) -> ValidationOutcome:
+    """Validate a dataset (or any rdflib graph) with pySHACL against cndkg's shapes (or a folder of others)."""
+    from cndkg.validate import load_shapes
+
+    return validate_graph(dataset.graph if isinstance(dataset, Dataset) else dataset, load_shapes(shapes))
 
 
-def publish(sources: Iterable[str | Path], out: str | Path, base: str | None = None) -> Path:
-    """Build the sources and publish dumps, dataset description and site into ``out``; return the folder.
+def publish(sources: Iterable[str | Path], out: str | Path, base: str | None = None, **settings: Any) -> BuildReport:
+    """Build the sources and publish dumps, dataset description and site into ``out``; return the build's report.
 
-    Like ``cndkg build``: nothing is published when a source cannot be read or the
-    graph does not conform (:class:`cndkg.errors.CndkgError` says why).
+    ``settings`` are those of :class:`cndkg.build.BuildOptions` (``search=True`` to
+    index the site with Pagefind, ``skip_bad_sources``, ``validator`` ...; a name it
+    does not have is a TypeError). Like ``cndkg build``: nothing is published when
+    a source cannot be read or the graph does not conform
+    (:class:`cndkg.errors.CndkgError` says why).
     """
     from cndkg.build import BuildOptions, build
 
-    report = build(BuildOptions(sources=[str(s) for s in sources], out=Path(out), base=base, search=False))
-    return report.out if report.out is not None else Path(out)
+    settings.setdefault("search", False)
+    return build(BuildOptions(sources=[str(s) for s in sources], out=Path(out), base=base, **settings))

@@ -131,7 +131,7 @@ def _build(options: BuildOptions) -> BuildReport:
     """Build with the output folder's lock held (see :func:`build`)."""
     report = BuildReport()
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
-        raise BuildError(f"--sparql-endpoint is not an http(s) URL: {options.sparql_endpoint!r}")
+        raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
     progress = options.progress
     if progress:
@@ -214,7 +214,7 @@ def _check_inputs(report: BuildReport, problems: list[Diagnostic], options: Buil
         what = " and ".join(parts)
         raise BuildError(
             f"{what}; nothing was published (fix them, or pass "
-            "--skip-bad-sources to publish the rest)\n" + "\n".join(str(d) for d in failed)
+            "skip_bad_sources=True to publish the rest)\n" + "\n".join(str(d) for d in failed)
         )
     if report.resolutions == 0:
         raise BuildError("no resolution found in the sources; nothing was published")

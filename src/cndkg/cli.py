@@ -12,12 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cndkg.errors import CndkgError
 from cndkg.model import Severity
 from cndkg.publish.atomic import Interrupted
-from cndkg.reporting import report
+from cndkg.reporting import flag_spelling, report
 from cndkg.version import __version__
+
+if TYPE_CHECKING:
+    from cndkg.pipeline import Corpus
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -47,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CndkgError as error:
         if args.debug:
             raise
-        print(f"cndkg: {error}", file=sys.stderr)
+        print(f"cndkg: {flag_spelling(str(error))}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:
         return EXIT_OK
@@ -105,19 +109,17 @@ def _add_cite(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     command.set_defaults(handler=_run_cite)
 
 
-def load_corpus(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Run the pipeline over the command's sources; return the corpus and the registry."""
-    from cndkg.pipeline import run_pipeline
-    from cndkg.registry import load_registry
+def load_corpus(args: argparse.Namespace) -> Corpus:
+    """Read and resolve the command's sources through the library API."""
+    from cndkg.api import resolve
 
-    registry = load_registry(args.base_uri)
-    return run_pipeline(args.sources, registry, encoding=args.encoding), registry
+    return resolve(args.sources, args.base_uri, encoding=args.encoding)
 
 
 def _run_parse(args: argparse.Namespace) -> int:
     from cndkg.jsonview import dumps, resolved_record
 
-    corpus, _ = load_corpus(args)
+    corpus = load_corpus(args)
     if args.json:
         print(
             dumps(
@@ -140,7 +142,7 @@ def _run_parse(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if corpus.failed_sources or _only_errors(corpus) else EXIT_OK
 
 
-def _only_errors(corpus) -> bool:  # type: ignore[no-untyped-def]
+def _only_errors(corpus: Corpus) -> bool:
     """Return True when nothing was read and something went wrong."""
     return not corpus.resolved and any(d.severity is Severity.ERROR for d in corpus.diagnostics)
 
@@ -148,7 +150,7 @@ def _only_errors(corpus) -> bool:  # type: ignore[no-untyped-def]
 def _run_cite(args: argparse.Namespace) -> int:
     from cndkg.jsonview import citation_record, dumps
 
-    corpus, _ = load_corpus(args)
+    corpus = load_corpus(args)
     records = [citation_record(c, item.resolution) for item in corpus.resolved for c in item.citations]
     if args.json:
         print(dumps({"citations": records, "diagnostics": [str(d) for d in corpus.diagnostics]}))

@@ -78,14 +78,14 @@ def _add_build(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from cndkg.build import BuildOptions, build, print_summary
+    from cndkg.api import publish
+    from cndkg.build import print_summary
     from cndkg.reporting import report
 
-    progress = _progress_printer(args.quiet)
-    options = BuildOptions(
-        sources=args.sources,
-        out=args.out,
-        base=args.base_uri,
+    result = publish(
+        args.sources,
+        args.out,
+        args.base_uri,
         encoding=args.encoding,
         allow_invalid=args.allow_invalid,
         skip_bad_sources=args.skip_bad_sources,
@@ -95,11 +95,10 @@ def _run_build(args: argparse.Namespace) -> int:
         shapes=args.shapes,
         validator=args.validator,
         jobs=args.jobs,
-        progress=progress,
+        progress=_progress_printer(args.quiet),
         cache=None if args.no_cache else _cache_folder(args),
         max_pages_per_source=args.max_pages_per_source or None,
     )
-    result = build(options)
     if not args.quiet:
         report(result.diagnostics, minimum=Severity.INFO if args.verbose else Severity.WARNING)
         print_summary(result)
@@ -148,12 +147,14 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:  # type: ignore
 def _run_validate(args: argparse.Namespace) -> int:
     from rdflib.compare import to_canonical_graph
 
+    from cndkg.api import build_graph, validate
     from cndkg.build import write_turtle
     from cndkg.errors import SourceError
-    from cndkg.validate import format_report, load_shapes, validate_graph
+    from cndkg.resources import data_dir
+    from cndkg.validate import format_report
 
     if args.graph is None:
-        graph = _graph_of_bundled_corpus()
+        graph = build_graph([data_dir("corpus")]).graph
     else:
         graph = Graph()
         try:
@@ -162,24 +163,11 @@ def _run_validate(args: argparse.Namespace) -> int:
             raise SourceError(str(args.graph), "file not found") from None
         except Exception as error:  # rdflib raises many parser error types
             raise SourceError(str(args.graph), f"not a readable RDF file: {error}") from None
-    outcome = validate_graph(graph, load_shapes(args.shapes))
+    outcome = validate(graph, args.shapes)
     print(format_report(outcome, args.limit))
     if args.report:
         write_turtle(args.report, to_canonical_graph(outcome.report))
     return 0 if outcome.conforms else 1
-
-
-def _graph_of_bundled_corpus() -> Graph:
-    """Return the graph of the bundled corpus, built in memory."""
-    from cndkg.graph import build_graph
-    from cndkg.pipeline import run_pipeline
-    from cndkg.registry import load_registry
-    from cndkg.resources import data_dir
-
-    registry = load_registry()
-    corpus_dir = data_dir("corpus")
-    corpus = run_pipeline([corpus_dir], registry, root=corpus_dir)
-    return build_graph(corpus.settled, registry).graph
 
 
 def _rdf_format(path: Path) -> str:

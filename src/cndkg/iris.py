@@ -113,7 +113,7 @@ class Minter:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?:/[A-Za-z0-9._~\-]*)*/", self.base):
-            raise IriError(f"--base-uri must be an http(s) URI ending in '/': {self.base!r}")
+            raise IriError(f"base= must be an http(s) URI ending in '/': {self.base!r}")
 
     @property
     def identifier_space(self) -> str:

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
 from cndkg.model import Diagnostic, Severity
+
+# The library names the parameter that would change an outcome as the API spells it ("pass
+# skip_bad_sources=True to publish the rest"); the command line shows its flag instead.
+_FLAGS = (
+    ("skip_bad_sources=True", "--skip-bad-sources"),
+    ("validator='pyshacl'", "--validator pyshacl"),
+    ("sparql_endpoint=", "--sparql-endpoint"),
+    ("named_graph=", "--graph"),
+    ("graph=FILE", "--graph FILE"),
+    ("max_pages_per_source=", "--max-pages-per-source"),
+    ("encoding='cp1252'", "--encoding cp1252"),
+    ("ocr=True", "--ocr"),
+    ("base=", "--base-uri"),
+)
+_PARAMS = re.compile(r"\(params=\{'(?P<name>\w+)': VALUE\}\)")
+
+
+def flag_spelling(message: str) -> str:
+    """Return a library message with the API's parameter spellings replaced by the command line's flags."""
+    message = _PARAMS.sub(r"(--param \g<name>=VALUE)", message)
+    for api, flag in _FLAGS:
+        message = message.replace(api, flag)
+    return message
 
 
 def report(diagnostics: Sequence[Diagnostic], *, minimum: Severity = Severity.WARNING) -> None:
@@ -13,4 +37,4 @@ def report(diagnostics: Sequence[Diagnostic], *, minimum: Severity = Severity.WA
     order = [Severity.INFO, Severity.WARNING, Severity.ERROR]
     for diagnostic in diagnostics:
         if order.index(diagnostic.severity) >= order.index(minimum):
-            print(str(diagnostic), file=sys.stderr)
+            print(flag_spelling(str(diagnostic)), file=sys.stderr)

@@ -62,7 +62,7 @@ class Unsupported(BuildError):
     """A shape uses SHACL the fast path does not compile (use the pySHACL reference instead)."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"the fast validator does not compile {what}; build with --validator pyshacl")
+        super().__init__(f"the fast validator does not compile {what}; build with validator='pyshacl'")
 
 
 @dataclass(frozen=True, slots=True)

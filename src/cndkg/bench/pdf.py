@@ -26,7 +26,7 @@ def bench_pdf(count: int, seed: int, keep: Path | None = None) -> dict[str, Any]
     from cndkg.read.pdf import read_pdf
 
     if shutil.which("pdftotext") is None:
-        raise CndkgError("bench --format pdf needs pdftotext (apt-get install poppler-utils)")
+        raise CndkgError("the PDF bench needs pdftotext (apt-get install poppler-utils)")
     with tempfile.TemporaryDirectory(prefix="cndkg-bench-pdf-") as temporary:
         work = keep or Path(temporary)
         texts = work / "texts"

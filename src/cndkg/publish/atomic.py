@@ -60,7 +60,8 @@ def output_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildError(
-                f"{out.name}: another cndkg build is writing this folder; wait for it to end or choose another --out"
+                f"{out.name}: another cndkg build is writing this folder; "
+                "wait for it to end or choose another output folder"
             ) from None
         _remove_leftovers(out)
         yield
@@ -90,7 +91,9 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / _MARKER).exists())):
-        raise BuildError(f"{out.name}: exists and was not written by cndkg; refusing to replace it (choose --out)")
+        raise BuildError(
+            f"{out.name}: exists and was not written by cndkg; refusing to replace it (choose another output folder)"
+        )
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=parent))
     previous = signal.getsignal(signal.SIGTERM)
     with contextlib.suppress(ValueError):

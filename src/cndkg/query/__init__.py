@@ -31,7 +31,8 @@ def query_text(query: str, params: dict[str, str], base: str = DEFAULT_BASE) -> 
         values = {name: params.get(name) or (minter.rebase(d) if d else d) for name, d in declared.items()}
         missing = [name for name, value in values.items() if value is None]
         if missing:
-            raise QueryError(f"query {query!r} needs --param {missing[0]}=VALUE")
+            name = missing[0]
+            raise QueryError(f"query {query!r} needs a value for its parameter {name!r} (params={{{name!r}: VALUE}})")
         return bind(entry.text, {k: v for k, v in values.items() if v is not None}, base)
     path = Path(query)
     if query.endswith(".rq") or (path.suffix == "" and path.is_file()):

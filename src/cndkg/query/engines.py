@@ -78,7 +78,7 @@ def load_store(dump: Path) -> ox.Store:
     Raises QueryError when the file is missing (say to run ``cndkg build``) or does not parse.
     """
     if not dump.is_file():
-        raise QueryError(f"{dump}: no built graph here (run 'cndkg build' first, or pass --graph FILE)")
+        raise QueryError(f"{dump}: no built graph here (build the sources first, or name the graph file: graph=FILE)")
     store = ox.Store()
     rdf_format = ox.RdfFormat.N_TRIPLES if dump.suffix == ".nt" else ox.RdfFormat.TURTLE
     try:

@@ -116,7 +116,7 @@ def push(
     if not dump.is_file():
         raise QueryError(f"{dump}: no dump here (run 'cndkg build' first)")
     if graph is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", graph):
-        raise QueryError(f"--graph is not a valid IRI: {graph!r}")
+        raise QueryError(f"the named graph (named_graph=) is not a valid IRI: {graph!r}")
     data = dump.read_bytes()
     if protocol == "gsp":
         query = urllib.parse.urlencode({graph_param: graph}) if graph else "default"

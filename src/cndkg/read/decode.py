@@ -52,7 +52,7 @@ def decode_source(data: bytes, name: str, encoding: str | None = None) -> str:
         raise SourceError(name, f"unknown encoding {chosen!r}") from None
     except UnicodeDecodeError as error:
         line, column = _position(body[: error.start].decode(chosen or "utf-8", "replace"))
-        hint = " or pass --encoding cp1252" if chosen is None else ""
+        hint = " or decode with encoding='cp1252'" if chosen is None else ""
         bad = body[error.start : max(error.end, error.start + 1)]
         shown = " ".join(f"0x{byte:02x}" for byte in bad[:8])
         what = f"byte {shown} at column {column} is" if len(bad) == 1 else f"bytes {shown} at column {column} are"

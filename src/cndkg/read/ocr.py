@@ -32,7 +32,7 @@ def ocr_pdf(data: bytes, name: str, language: str = "eng") -> bytes:
     """Return the PDF with a text layer added to its pages that have none (pages with text are kept as they are)."""
     command = ocr_command()
     if command is None:
-        raise SourceError(name, f"--ocr needs OCRmyPDF and Tesseract, which are not installed; {INSTALL_HINT}")
+        raise SourceError(name, f"OCR (ocr=True) needs OCRmyPDF and Tesseract, which are not installed; {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="cndkg-ocr-") as work:
         source, target = Path(work) / "in.pdf", Path(work) / "out.pdf"
         source.write_bytes(data)

@@ -105,7 +105,7 @@ def read_pdf(data: bytes, name: str) -> SourceDocument:
     if not any(p.body or p.notes for p in pages):
         raise SourceError(
             name,
-            "PDF has no text layer (a scanned document?): it needs OCR; run again with --ocr "
+            "PDF has no text layer (a scanned document?): it needs OCR; run again with ocr=True "
             "(needs OCRmyPDF and Tesseract)",
         )
     words = _vocabulary(pages)
