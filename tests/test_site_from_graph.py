@@ -1,0 +1,103 @@
+"""The texts as the published graph states them (issue 18): the views read from the store say what the
+resolved model says."""
+
+from __future__ import annotations
+
+import pytest
+
+from cndkg.graph import build_graph
+from cndkg.model import ResolvedResolution
+from cndkg.pipeline import run_pipeline
+from cndkg.publish.textview import TextView, extras_from_model, read_texts
+from cndkg.registry import Registry
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def corpus(registry: Registry) -> list[ResolvedResolution]:
+    return run_pipeline([CORPUS], registry, root=CORPUS).resolved
+
+
+@pytest.fixture(scope="module")
+def views(corpus: list[ResolvedResolution], registry: Registry) -> dict[str, TextView]:
+    store = build_graph(corpus, registry).store
+    return read_texts(store, extras_from_model(corpus))
+
+
+def test_the_graph_has_every_text_of_the_model_in_corpus_order(
+    corpus: list[ResolvedResolution], views: dict[str, TextView]
+) -> None:
+    assert list(views) == [item.iri for item in corpus]
+    for item in corpus:
+        view, record = views[item.iri], item.resolution
+        assert (view.kind, view.source, view.line, view.body, view.truncated) == (
+            record.kind.value,
+            record.source,
+            record.line,
+            record.body,
+            record.truncated,
+        )
+        if record.header.title:
+            assert view.title == record.header.title
+
+
+def test_the_graph_has_the_paragraphs_and_footnotes_of_the_model(
+    corpus: list[ResolvedResolution], views: dict[str, TextView]
+) -> None:
+    for item in corpus:
+        view = views[item.iri]
+        assert [
+            (
+                p.eid,
+                p.kind,
+                p.position,
+                p.number,
+                p.cue,
+                p.text,
+                p.line,
+                [(s.eid, s.label, s.text, s.line) for s in p.subparagraphs],
+            )
+            for p in view.paragraphs
+        ] == [
+            (
+                p.eid,
+                p.kind.value,
+                p.position,
+                p.number,
+                p.cue,
+                p.text,
+                p.line,
+                [(f"{p.eid}-{s.key}", s.label, s.text, s.line) for s in p.subparagraphs],
+            )
+            for p in item.resolution.paragraphs
+        ]
+        assert [(f.ident, f.label, f.text, f.line) for f in view.footnotes] == [
+            (f.ident, f.label, f.text, f.line) for f in item.resolution.footnotes
+        ]
+
+
+def test_the_graph_has_the_citations_and_mandates_of_the_model_in_their_order(
+    corpus: list[ResolvedResolution], views: dict[str, TextView]
+) -> None:
+    assert sum(len(item.citations) for item in corpus) > 50  # the seeds cite in paragraphs and in footnotes
+    for item in corpus:
+        view = views[item.iri]
+        assert [
+            (c.citing, c.target, c.relation, c.text, c.start, c.end, c.footnote, c.line) for c in view.citations
+        ] == [
+            (
+                c.citing,
+                c.target,
+                c.relation,
+                c.mention.text,
+                c.mention.start,
+                c.mention.end,
+                c.mention.location.key if c.mention.location.container == "footnote" else None,
+                c.mention.line,
+            )
+            for c in item.citations
+        ]
+        assert [(m.paragraph, m.due_session, m.phrase, m.line, m.addressees) for m in view.mandates] == [
+            (m.paragraph, m.due_session, m.phrase, m.line, m.addressees) for m in item.mandates
+        ]
