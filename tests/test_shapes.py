@@ -108,6 +108,12 @@ sdg:3.5 a skos:Concept ; skos:notation "3.5" ; skos:prefLabel "SDG target 3.5"@e
     cndkg:text "the implementation of the present resolution." ;
     cndkg:sourceLine 35 .
 
+<res/cnd/57/4> cndkg:footnote <res/cnd/57/4#fn1> .
+<res/cnd/57/4#fn1> a cndkg:Footnote ;
+    cndkg:label "1" ;
+    cndkg:text "Official Records of the Economic and Social Council, 2014, Supplement No. 8 (E/2014/28)." ;
+    cndkg:sourceLine 40 .
+
 <res/cnd/57/4#op1-mandate1> a cndkg:ReportingMandate ;
     cndkg:mandatedBy <res/cnd/57/4#op1> ;
     cndkg:dueSession <session/cnd/59> ;
@@ -144,6 +150,7 @@ RES = "<res/cnd/57/4>"
 PP = "<res/cnd/57/4#pp1>"
 OP = "<res/cnd/57/4#op1>"
 SUB = "<res/cnd/57/4#op1-a>"
+NOTE = "<res/cnd/57/4#fn1>"
 CIT = "<res/cnd/57/4#pp1-cit1>"
 MANDATE = "<res/cnd/57/4#op1-mandate1>"
 DRAFT = "<draft/cnd/57/supporting-recovery-from-substance-use-disorders>"
@@ -263,6 +270,15 @@ CASES = [
     ("SubParagraphShape-text-missing", "-", SUB, "cndkg:text", "MinCount"),
     ("SubParagraphShape-two-texts", '+ "the rest"', SUB, "cndkg:text", "MaxCount"),
     ("SubParagraphShape-text-with-language", '= "the rest"@en', SUB, "cndkg:text", "Datatype"),
+    ("FootnoteShape-label-missing", "-", NOTE, "cndkg:label", "MinCount"),
+    ("FootnoteShape-two-labels", '+ "2"', NOTE, "cndkg:label", "MaxCount"),
+    ("FootnoteShape-label-a-number", "= 1", NOTE, "cndkg:label", "Datatype"),
+    ("FootnoteShape-text-missing", "-", NOTE, "cndkg:text", "MinCount"),
+    ("FootnoteShape-two-texts", '+ "Ibid."', NOTE, "cndkg:text", "MaxCount"),
+    ("FootnoteShape-text-with-language", '= "Ibid."@en', NOTE, "cndkg:text", "Datatype"),
+    ("FootnoteShape-line-missing", "-", NOTE, "cndkg:sourceLine", "MinCount"),
+    ("FootnoteShape-two-lines", "+ 41", NOTE, "cndkg:sourceLine", "MaxCount"),
+    ("FootnoteShape-line-as-text", '= "40"', NOTE, "cndkg:sourceLine", "Datatype"),
     ("CitesShape-target-a-literal", '+ "resolution 56/1"', PP, "eli:cites", "NodeKind"),
     ("CitesShape-target-undescribed", "+ " + NOBODY, PP, "eli:cites", "Node"),
     ("CitesShape-target-without-type", CITE_UNTYPED, PP, "eli:cites", "Node"),
