@@ -126,14 +126,15 @@ def _sentence(rng: random.Random, words: int = 28) -> str:
     return ", ".join(parts)
 
 
-def generate(count: int, seed: int = 1) -> list[Generated]:
+def generate(count: int, seed: int = 1, per_session: int | None = None) -> list[Generated]:
     """Return ``count`` texts, the same for the same seed: a third each .txt, .md and .html.
 
-    Resolutions are numbered by session (50-69, about count/20 per session) and
-    cite only earlier ones, so citations resolve within the corpus.
+    Resolutions are numbered by session (50-69, ``per_session`` per session:
+    by default about count/20) and cite only earlier ones, so citations resolve
+    within the corpus.
     """
     rng = random.Random(seed)
-    per_session = max(1, -(-count // 20))
+    per_session = per_session or max(1, -(-count // 20))
     made: list[Generated] = []
     symbols: list[tuple[str, str, str]] = []
     for index in range(count):
@@ -256,6 +257,15 @@ def _html(header: list[str], preamble: list[str], operative: list[str], footnote
         f"<nav><a href='/'>Home</a> Resolution 1/1</nav><main>{head}<p>The Commission on Narcotic Drugs,</p>"
         f"{body}<ol class='footnotes'>{notes}</ol></main><footer>site</footer></body></html>\n"
     )
+
+
+def one_more(count: int, seed: int = 1) -> Generated:
+    """Return the text that would follow the ``count`` texts of ``generate(count, seed)``, numbered as they are.
+
+    ``generate(count + 1, seed)`` may number the sessions otherwise, and so
+    differ in every text; this one cites the earlier texts by their symbols.
+    """
+    return generate(count + 1, seed, per_session=max(1, -(-count // 20)))[-1]
 
 
 def write_corpus(folder: Path, count: int, seed: int = 1) -> int:
