@@ -8,7 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cndkg.publish.dumps import EntityGroups, gnu_sort, write_sorted_ntriples
+from cndkg.publish.dumps import EntityGroups
+from cndkg.writers.ntriples import gnu_sort
+from cndkg.writers.ntriples import write_sorted as write_sorted_ntriples
 
 EX = "https://w3id.org/cndkg/id/res/cnd/57/4"
 

@@ -13,10 +13,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from cndkg.graph import build_graph
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, PROV, RDF, SKOS, XSD
 from cndkg.pipeline import run_pipeline
-from cndkg.publish.dumps import sorted_triples
 from cndkg.registry import Registry
 from cndkg.resolve import settle
 from cndkg.vocabulary import ontology_graph, relation_for_cue
+from cndkg.writers import sorted_triples
 
 from .conftest import CORPUS, SEEDS
 

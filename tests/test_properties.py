@@ -15,13 +15,13 @@ from cndkg.find import find, find_in_text
 from cndkg.graph import build_graph
 from cndkg.model import SourceDocument
 from cndkg.pipeline import lexicon_for
-from cndkg.publish.dumps import serialize, sorted_triples
 from cndkg.read.html import read_html
 from cndkg.read.markup import read_markup
 from cndkg.registry import load_registry
 from cndkg.resolve import resolve, settle
 from cndkg.segment import segment
 from cndkg.validate import validate_graph
+from cndkg.writers import serialize, sorted_triples
 
 REGISTRY = load_registry()
 LEXICON = lexicon_for(REGISTRY)

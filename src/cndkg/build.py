@@ -30,7 +30,7 @@ from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
-from cndkg.publish.dumps import DUMP_FORMATS, sorted_triples, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, write_dumps
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
@@ -244,11 +244,9 @@ def _write_metadata(
 
 def write_turtle(path: Path, graph: object) -> None:
     """Write a small graph as sorted Turtle (blank nodes must already be canonical)."""
-    import pyoxigraph as ox
+    from cndkg.writers import sorted_triples, turtle
 
-    from cndkg.publish.dumps import serialize
-
-    path.write_bytes(serialize(sorted_triples(graph), ox.RdfFormat.TURTLE))  # type: ignore[arg-type]
+    path.write_bytes(turtle.serialize(sorted_triples(graph)))  # type: ignore[arg-type]
 
 
 def print_summary(report: BuildReport, stream: TextIO | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from cndkg.model import (
 )
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHEMA, SKOS, XSD
 from cndkg.registry import Registry
+from cndkg.writers.ntriples import nt_iri, nt_literal
 
 _CLASS_OF_KIND = {
     "Resolution": CNDKG.Resolution,
@@ -36,12 +36,9 @@ _CLASS_OF_KIND = {
 _INDEXED = frozenset(
     str(p) for p in (RDF.type, SKOS.prefLabel, DCTERMS.identifier, ELI.passed_by, DCTERMS.title, ELI.date_document)
 )
-_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 # Spelt once: rdflib's XSD namespace builds the term on every lookup, and these run per triple.
 _RDF_TYPE = str(RDF.type)
-_XSD_STRING = str(XSD.string)
 _XSD_INTEGER = str(XSD.integer)
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 @dataclass
@@ -68,23 +65,6 @@ class GraphResult:
             graph.parse(data=data.decode("utf-8"), format="nt")
             self._graph = graph
         return self._graph
-
-
-def nt_iri(iri: str) -> str:
-    """Return an IRI as an N-Triples term, percent-encoding any character an IRIREF may not hold."""
-    if _IRI_UNSAFE.search(iri):
-        iri = _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), iri)
-    return f"<{iri}>"
-
-
-def nt_literal(value: str, lang: str | None = None, datatype: str | None = None) -> str:
-    """Return a literal as an N-Triples term (quotes, backslashes and line breaks escaped)."""
-    lexical = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if lang and _LANG.match(lang):
-        return f'"{lexical}"@{lang}'
-    if datatype and datatype != _XSD_STRING:
-        return f'"{lexical}"^^<{datatype}>'
-    return f'"{lexical}"'
 
 
 class _Triples:

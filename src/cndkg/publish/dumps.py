@@ -1,275 +1,27 @@
-"""The whole graph as sorted Turtle, N-Triples and JSON-LD, byte-identical for the same input.
+"""The dump files: the whole graph as sorted N-Triples, Turtle and JSON-LD, and each entity's alternates.
 
-rdflib stays the graph API; the bytes are written by Oxigraph's serializers
-(pyoxigraph), fed the triples in sorted order: far faster than rdflib's
-pure-Python serializers and deterministic by construction. The JSON-LD
-``@context`` is inlined (the prefixes), so no remote context is ever fetched.
+This module decides what is written where; the bytes come from the writers
+(:mod:`cndkg.writers`, one module per format). The sorted N-Triples file is
+written first; Turtle and JSON-LD are written from a streamed parse of it, and
+each entity with a page gets its own description as ``data.ttl`` and
+``data.jsonld`` from the same streams. Byte-identical for the same input.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from cndkg.forking import default_jobs, fork_map
-from cndkg.iris import Minter
-from cndkg.namespaces import PREFIXES, RDF, XSD
+from cndkg.writers import WRITERS, jsonld, turtle
+from cndkg.writers import ntriples as ntriples_writer
 
-DUMP_FORMATS = {
-    "cndkg.ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
-    "cndkg.nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "cndkg.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
-_RDF_TYPE = str(RDF.type)
-_XSD_STRING = str(XSD.string)
-
-
-def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    """Return an rdflib term as the pyoxigraph term with the same value."""
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    raise TypeError(f"cannot convert {node!r}")
-
-
-def sorted_triples(graph: Graph | Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
-    """Return a graph's triples as pyoxigraph triples in canonical N-Triples order."""
-    converted = [
-        ox.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))  # type: ignore[arg-type]
-        for s, p, o in graph
-    ]
-    converted.sort(key=str)
-    return converted
-
-
-def _sorted_lines(store: ox.Store, chunk: int = 100_000) -> Iterator[bytes]:
-    """Yield a store's default graph as canonical N-Triples, sorted, in blocks of ``chunk`` lines.
-
-    The portable path, for machines without GNU sort: it holds the serialized
-    graph and then its lines in memory (about twice the dump's size at the
-    peak, released when done).
-    """
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert data is not None
-    lines = data.split(b"\n")
-    del data
-    lines.sort()
-    start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline sorts first
-    for index in range(start, len(lines), chunk):
-        yield b"\n".join(lines[index : index + chunk]) + b"\n"
-
-
-SORT_BUFFER = "256M"
-"""The memory GNU sort may use before it spills sorted runs to temporary files."""
-
-
-@functools.lru_cache(maxsize=1)
-def gnu_sort() -> str | None:
-    """Return the path of GNU sort (coreutils) if this machine has it, else None."""
-    found = shutil.which("sort")
-    if found is None:
-        return None
-    try:
-        version = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return found if "GNU coreutils" in version.stdout else None
-
-
-def write_sorted_ntriples(store: ox.Store, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
-    """Write a store's default graph to ``target`` as N-Triples lines sorted bytewise.
-
-    Takes the store, the file to write, how many threads the sort may use and
-    the GNU sort to pipe the lines through (None: the in-memory Python sort).
-    GNU sort keeps its memory bounded (``SORT_BUFFER``, then temporary files
-    beside ``target``), where sorting in Python held the graph's text twice
-    over: at 10,000 resolutions that was 1.5 GiB on top of the store. Both
-    paths write the same bytes (``LC_ALL=C`` compares bytes, as Python does).
-    Raises OSError when the sort fails.
-    """
-    if sorter is None:
-        with open(target, "wb") as out:
-            for block in _sorted_lines(store):
-                out.write(block)
-        return
-    command = [sorter, "-S", SORT_BUFFER, f"--parallel={max(1, jobs)}", "-T", str(target.parent), "-o", str(target)]
-    environment = {**os.environ, "LC_ALL": "C"}
-    failure: OSError | None = None
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as sorting:
-        assert sorting.stdin is not None and sorting.stderr is not None
-        try:
-            store.dump(sorting.stdin, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-            sorting.stdin.close()
-        except OSError as error:  # sort stopped reading (a full disk?): its status and message say why
-            failure = error
-        problem = sorting.stderr.read().decode("utf-8", "replace").strip()
-    if sorting.returncode != 0 or failure is not None:
-        reason = problem or str(failure)
-        raise OSError(f"{target}: sorting the N-Triples failed ({sorter} exited {sorting.returncode}): {reason}")
-
-
-def serialize(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat, base: str | None = None) -> bytes:
-    """Return sorted triples serialized in ``rdf_format`` with the project's prefixes.
-
-    JSON-LD is written by :func:`compact_jsonld` (with an inlined ``@context``);
-    Turtle and N-Triples by Oxigraph.
-    """
-    if rdf_format == ox.RdfFormat.JSON_LD:
-        return compact_jsonld(triples, base)
-    prefixes = dict(PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
-    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-    assert data is not None
-    return data
-
-
-def jsonld_context(base: str | None) -> dict[str, str]:
-    """Return the inlined JSON-LD context: the project's prefixes plus ``id:`` for the dataset's base."""
-    context = dict(sorted(PREFIXES.items()))
-    if base:
-        context["id"] = Minter(base).identifier_space
-    return context
-
-
-def compact_jsonld(triples: Iterable[ox.Triple], base: str | None = None) -> bytes:
-    """Return sorted triples as compact JSON-LD: ``{"@context": {...}, "@graph": [...]}``.
-
-    Subjects appear in sorted order with their properties sorted; IRIs are
-    written as compact IRIs (``eli:cites``) that the inlined context expands, so
-    a JSON-LD processor needs nothing from the network. Deterministic bytes.
-    """
-    return "".join(_jsonld_pieces(triples, base)).encode("utf-8")
-
-
-def _jsonld_pieces(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
-    """Yield compact JSON-LD text for sorted triples, one node object at a time (see compact_jsonld)."""
-    yield _jsonld_open(base)
-    separator = ""
-    for _, node in _jsonld_nodes(triples, base):
-        yield separator + node
-        separator = ",\n"
-    yield _JSONLD_CLOSE
-
-
-_JSONLD_CLOSE = "\n]}\n"
-
-
-@functools.lru_cache(maxsize=4)
-def _jsonld_open(base: str | None) -> str:
-    """Return the text before the first node object: the inlined context and the opening of ``@graph``."""
-    head = json.dumps({"@context": jsonld_context(base)}, ensure_ascii=False, sort_keys=True)[:-1]
-    return head + ', "@graph": [\n'
-
-
-def _jsonld_nodes(triples: Iterable[ox.Triple], base: str | None) -> Iterator[tuple[str, str]]:
-    """Yield (subject IRI, node object as one line of JSON) for sorted triples, a subject at a time."""
-    prefixes = _compactor(base)
-    current: str | None = None
-    current_raw = ""
-    properties: dict[str, list[object]] = {}
-    keys: dict[str, str] = {_RDF_TYPE: "@type"}  # predicate -> JSON key, the loop's hottest lookup
-    for triple in triples:
-        raw = triple.subject.value  # type: ignore[union-attr]
-        if raw != current_raw:
-            if current is not None:
-                yield current_raw, _node_json(current, properties)
-            current_raw, current, properties = raw, prefixes(raw), {}
-        predicate = triple.predicate.value
-        key = keys.get(predicate)
-        if key is None:
-            key = keys[predicate] = prefixes(predicate, True)
-        if key == "@type":
-            value: object = prefixes(triple.object.value, True)  # type: ignore[union-attr]
-        else:
-            value = _object_json(triple.object, prefixes)
-        found = properties.get(key)
-        if found is None:
-            properties[key] = [value]
-        else:
-            found.append(value)
-    if current is not None:
-        yield current_raw, _node_json(current, properties)
-
-
-@functools.lru_cache(maxsize=4)
-def _compactor(base: str | None) -> _Compactor:
-    """Return the shared compactor of one base, so its cache serves every page of a build."""
-    return _Compactor(jsonld_context(base))
-
-
-class _Compactor:
-    """Turns IRIs into ``prefix:local`` by looking up their namespace (split at '#' or '/'), with a cache."""
-
-    def __init__(self, context: dict[str, str]) -> None:
-        self.prefix_of = {namespace: prefix for prefix, namespace in context.items()}
-        self.cache: dict[str, str] = {}
-        self.ids = context.get("id", "\x00")
-
-    def __call__(self, iri: str, remember: bool = False) -> str:
-        if iri.startswith(self.ids) and len(iri) > len(self.ids):
-            return "id:" + iri[len(self.ids) :]
-        found = self.cache.get(iri)
-        if found is not None:
-            return found
-        result = iri
-        end = len(iri) - 1
-        while end > 0:
-            end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
-            if end < 0:
-                break
-            prefix = self.prefix_of.get(iri[: end + 1])
-            if prefix is not None:
-                local = iri[end + 1 :]
-                if local and not local.startswith("//"):
-                    result = f"{prefix}:{local}"
-                break
-        if remember or len(self.cache) < 100_000:
-            self.cache[iri] = result
-        return result
-
-
-def _object_json(node: object, prefixes: _Compactor) -> object:
-    """Return one object value as JSON-LD."""
-    if isinstance(node, ox.NamedNode):
-        return {"@id": prefixes(node.value)}
-    if isinstance(node, ox.BlankNode):
-        return {"@id": f"_:{node.value}"}
-    assert isinstance(node, ox.Literal)
-    if node.language:
-        return {"@value": node.value, "@language": node.language}
-    datatype = node.datatype.value
-    if datatype == _XSD_STRING:
-        return node.value
-    return {"@value": node.value, "@type": prefixes(datatype, True)}
-
-
-def _node_json(subject: str, properties: dict[str, list[object]]) -> str:
-    """Return one node object as a line of JSON."""
-    node: dict[str, object] = {"@id": subject}
-    for key in sorted(properties):
-        values = properties[key]
-        node[key] = values[0] if len(values) == 1 else values
-    return _ENCODER.encode(node)
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps would build an encoder per node
+DUMP_FORMATS = {name: (writer.rdf_format, writer.media_type) for name, writer in WRITERS.items()}
+"""Dump file -> (Oxigraph format, media type)."""
 
 
 def write_dumps(
@@ -292,7 +44,7 @@ def write_dumps(
     ``jobs``.
     """
     ntriples = folder / "cndkg.nt"
-    write_sorted_ntriples(store, ntriples, default_jobs(jobs), gnu_sort())
+    ntriples_writer.write_sorted(store, ntriples, default_jobs(jobs), ntriples_writer.gnu_sort())
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
     job = _DumpJob(ntriples, base, alternates or {})
     fork_map(_write_from_ntriples, job, others, min(default_jobs(jobs), len(others)))
@@ -320,20 +72,20 @@ def _write_from_ntriples(job: _DumpJob, name: str) -> None:
 
 def _write_jsonld(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> None:
     """Write the JSON-LD dump; each entity's ``data.jsonld`` is made of the same node objects."""
-    opening = _jsonld_open(job.base)
+    opening = jsonld.opening(job.base)
 
     def write_entity(folder: str, nodes: list[str]) -> None:
-        _write_alternate(target.parent / folder / "data.jsonld", opening + ",\n".join(nodes) + _JSONLD_CLOSE)
+        _write_alternate(target.parent / folder / "data.jsonld", opening + ",\n".join(nodes) + jsonld.CLOSING)
 
     entities = EntityGroups(job.alternates, write_entity)
     with open(target, "wb") as out:
         out.write(opening.encode("utf-8"))
         separator = ""
-        for subject, node in _jsonld_nodes(triples, job.base):
+        for subject, node in jsonld.nodes(triples, job.base):
             out.write((separator + node).encode("utf-8"))
             separator = ",\n"
             entities.add(subject, node)
-        out.write(_JSONLD_CLOSE.encode("utf-8"))
+        out.write(jsonld.CLOSING.encode("utf-8"))
     entities.close()
 
 
@@ -341,7 +93,7 @@ def _write_turtle(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> 
     """Write the Turtle dump; each entity's ``data.ttl`` is its triples, serialized alone."""
 
     def write_entity(folder: str, described: list[ox.Triple]) -> None:
-        _write_alternate(target.parent / folder / "data.ttl", serialize(described, ox.RdfFormat.TURTLE))
+        _write_alternate(target.parent / folder / "data.ttl", turtle.serialize(described))
 
     entities = EntityGroups(job.alternates, write_entity)
 
@@ -351,7 +103,7 @@ def _write_turtle(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> 
             yield triple
 
     with open(target, "wb") as out:
-        ox.serialize(tapped(), out, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+        turtle.write(tapped(), out)
     entities.close()
 
 
