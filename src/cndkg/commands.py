@@ -353,11 +353,16 @@ def _run_push(args: argparse.Namespace) -> int:
 @register
 def _add_bench(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     command = commands.add_parser("bench", help="build synthetic corpora end to end and time every stage")
-    command.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (default 1000,10000)")
+    command.add_argument(
+        "--sizes", default="1000,2000,5000,10000", help="comma-separated corpus sizes (default 1000,2000,5000,10000)"
+    )
     command.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus (default 1)")
     command.add_argument("--json", action="store_true", help="print the figures as JSON")
     command.add_argument("--no-site", action="store_true", help="skip the site and search stages")
     command.add_argument("--keep", type=Path, help="keep the generated corpora and builds under this folder")
+    command.add_argument(
+        "--watch-edits", type=int, default=3, help="saves to time serve --watch on, per size (0: none; default 3)"
+    )
     command.add_argument(
         "--format",
         choices=("text", "pdf", "adversarial"),
@@ -394,7 +399,9 @@ def _run_bench(args: argparse.Namespace) -> int:
         rows = [pdf.bench_pdf(size, args.seed, args.keep / f"pdf-{size}" if args.keep else None) for size in sizes]
         print(json.dumps(rows, indent=1) if args.json else pdf.table(rows))
         return 0
-    data = bench(sizes, args.seed, site=not args.no_site, search=not args.no_site, keep=args.keep)
+    data = bench(
+        sizes, args.seed, site=not args.no_site, search=not args.no_site, keep=args.keep, watch_edits=args.watch_edits
+    )
     print(json.dumps(data, indent=1) if args.json else table(data))
     return 0
 
