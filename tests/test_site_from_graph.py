@@ -1,17 +1,26 @@
-"""The texts as the published graph states them (issue 18): the views read from the store say what the
-resolved model says."""
+"""The site is rendered from the published graph (issue 18): the text views read from the store say what the
+resolved model says, and a page shows what the graph says, not what the model says."""
 
 from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
 
 import pytest
 
 from cndkg.graph import build_graph
 from cndkg.model import ResolvedResolution
 from cndkg.pipeline import run_pipeline
+from cndkg.publish.site import write_pages
 from cndkg.publish.textview import TextView, extras_from_model, read_texts
 from cndkg.registry import Registry
 
 from .conftest import CORPUS
+
+RES_57_4 = "https://w3id.org/cndkg/id/res/cnd/57/4"
+CHANGED = "words that only the graph holds"
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +110,34 @@ def test_the_graph_has_the_citations_and_mandates_of_the_model_in_their_order(
         assert [(m.paragraph, m.due_session, m.phrase, m.line, m.addressees) for m in view.mandates] == [
             (m.paragraph, m.due_session, m.phrase, m.line, m.addressees) for m in item.mandates
         ]
+
+
+def test_a_page_shows_the_paragraph_text_the_graph_holds(
+    corpus: list[ResolvedResolution], registry: Registry, tmp_path: Path
+) -> None:
+    store = build_graph(corpus, registry).store
+    paragraph = f"<{RES_57_4}#op1>"
+    text = "<https://w3id.org/cndkg/ontology#text>"
+    [row] = list(store.query(f"SELECT ?t WHERE {{ {paragraph} {text} ?t }}"))  # type: ignore[arg-type]
+    before = row[0].value
+    after = json.dumps(before.removesuffix(";") + f", {CHANGED};", ensure_ascii=False)  # offsets before it hold
+    store.update(
+        f"DELETE {{ {paragraph} {text} ?t }} INSERT {{ {paragraph} {text} {after} }} WHERE {{ {paragraph} {text} ?t }}"
+    )
+    # The model the pages are given says otherwise: what they show must come from the graph.
+    changed = [
+        dataclasses.replace(
+            item,
+            resolution=dataclasses.replace(
+                item.resolution,
+                paragraphs=tuple(dataclasses.replace(p, text="words of the model") for p in item.resolution.paragraphs),
+            ),
+        )
+        for item in corpus
+    ]
+    write_pages(tmp_path, store, changed, registry, jobs=1)
+    page = (tmp_path / "res/cnd/57/4/index.html").read_text(encoding="utf-8")
+    akn = (tmp_path / "res/cnd/57/4/data.akn.xml").read_text(encoding="utf-8")
+    assert re.search(f'<p id="op1" [^\n]*, {CHANGED};</p>', page)
+    assert re.search(f'<paragraph eId="op1">(?:(?!</paragraph>).)*, {CHANGED};</p>', akn, re.DOTALL)
+    assert "words of the model" not in page + akn

@@ -12,6 +12,9 @@ are ``<i>`` (the UN prints them in italics), every citation is a
 ``<ref href>`` to the cited entity's IRI at its place in the text, and
 footnotes are ``<authorialNote>`` at their markers.
 
+Everything comes from the graph: the text's
+:class:`~cndkg.publish.textview.TextView` and the facts in :class:`SiteData`.
+
 The XML is built with lxml, which escapes every text and attribute; characters
 XML 1.0 cannot hold are replaced by U+FFFD. Same input, same bytes.
 """
@@ -25,9 +28,9 @@ from pathlib import Path
 from lxml import etree
 
 from cndkg.iris import AknUris, akn_uris
-from cndkg.model import Footnote, ResolvedResolution
 from cndkg.namespaces import AKN_XML, CNDKG, DCTERMS, ELI
 from cndkg.publish.sitedata import SiteData
+from cndkg.publish.textview import FootnoteView, TextView
 
 AKN_NAMESPACE = AKN_XML
 AKN_MEDIA_TYPE = "application/akn+xml"
@@ -96,7 +99,7 @@ class _Notes:
     """The footnotes of one text: written once as ``<authorialNote>``, later markers as ``<noteRef>``."""
 
     writer: _TextWriter
-    by_key: dict[str, Footnote]
+    by_key: dict[str, FootnoteView]
     written: set[str] = field(default_factory=set)
 
     def marker(self, parent: etree._Element, label: str) -> None:
@@ -105,7 +108,7 @@ class _Notes:
         if note is None:
             _el(parent, "sup", label)
             return
-        eid = self.writer.footnote_eid(note)
+        eid = note.eid
         if eid in self.written:
             _el(parent, "noteRef", href=f"#{eid}", marker=note.label)
             return
@@ -117,25 +120,20 @@ class _Notes:
 class _TextWriter:
     """Writes the text of one resolution: paragraphs with cues, citations and footnotes."""
 
-    def __init__(self, data: SiteData, item: ResolvedResolution) -> None:
-        self.data = data
-        self.item = item
+    def __init__(self, text: TextView) -> None:
+        self.text = text
         self.spans: dict[str, list[tuple[int, int, str]]] = {}
         self.footnote_spans: dict[str, list[tuple[int, int, str]]] = {}
-        for citation in item.citations:
-            mention = citation.mention
-            where = mention.location
-            if where.container == "paragraph" and citation.citing.endswith("#" + where.key):
-                self.spans.setdefault(where.key, []).append((mention.start, mention.end, citation.target))
-            elif where.container == "footnote":
-                self.footnote_spans.setdefault(where.key, []).append((mention.start, mention.end, citation.target))
-        footnotes = item.resolution.footnotes
+        for citation in text.citations:
+            if citation.footnote is None:
+                self.spans.setdefault(citation.eid, []).append((citation.start, citation.end, citation.target))
+            else:
+                self.footnote_spans.setdefault(citation.footnote, []).append(
+                    (citation.start, citation.end, citation.target)
+                )
+        footnotes = text.footnotes
         by_key = {f.label: f for f in reversed(footnotes)} | {f.ident: f for f in footnotes}
         self.notes = _Notes(self, by_key)
-
-    def footnote_eid(self, note: Footnote) -> str:
-        """Return a footnote's eId: the fragment of its IRI in the graph (``fn4``)."""
-        return self.data.minter.footnote(self.item.iri, note.ident).rsplit("#", 1)[1]
 
     def block(
         self,
@@ -219,38 +217,37 @@ def _dates(data: SiteData, iri: str) -> tuple[str | None, str, str]:
     return None, "0001-01-01", "unknown"
 
 
-def akn_document(data: SiteData, item: ResolvedResolution) -> bytes:
+def akn_document(data: SiteData, text: TextView) -> bytes:
     """Return the Akoma Ntoso XML of one resolution, draft or fragment (UTF-8, with an XML declaration)."""
-    iri = item.iri
-    record = item.resolution
+    iri = text.iri
     date, xsd_date, date_name = _dates(data, iri)
     uris = akn_uris(data.minter, iri, date)
     root = etree.Element(_AKN + "akomaNtoso", nsmap={None: AKN_NAMESPACE, "cndkg": str(CNDKG._NS)})
     statement = _el(root, "statement", name=uris.name)
     body_iri = data.first(iri, str(ELI.passed_by))
     body_id = _local_id("body", body_iri) if body_iri else "cndkg"
-    _meta(statement, data, item, uris, (xsd_date, date_name), body_id)
-    _preface(statement, data, item)
-    writer = _TextWriter(data, item)
-    preambular = [p for p in record.paragraphs if p.kind.value == "preambular"]
-    operative = [p for p in record.paragraphs if p.kind.value != "preambular"]
-    if record.body or preambular:
+    _meta(statement, data, iri, uris, (xsd_date, date_name), body_id)
+    _preface(statement, data, text)
+    writer = _TextWriter(text)
+    preambular = [p for p in text.paragraphs if p.kind == "preambular"]
+    operative = [p for p in text.paragraphs if p.kind != "preambular"]
+    if text.body or preambular:
         preamble = _el(statement, "preamble")
-        if record.body:
+        if text.body:
             formula = _el(preamble, "formula", name="enactingFormula")
-            _el(formula, "p", f"The {record.body},")
+            _el(formula, "p", f"The {text.body},")
         if preambular:
             recitals = _el(preamble, "recitals")
             for paragraph in preambular:
                 recital = _el(recitals, "recital", eId=paragraph.eid)
-                markers = tuple((r.offset, r.label) for r in paragraph.footnote_refs)
+                markers = tuple((m.offset, m.label) for m in paragraph.markers)
                 cue = _cue_length(paragraph.text, paragraph.cue)
                 writer.block(recital, paragraph.text, writer.spans.get(paragraph.eid, []), markers, cue, writer.notes)
     main = _el(statement, "mainBody")
     for paragraph in operative:
         element = _el(main, "paragraph", eId=paragraph.eid)
         _el(element, "num", f"{paragraph.number}." if paragraph.number is not None else "")
-        markers = tuple((r.offset, r.label) for r in paragraph.footnote_refs)
+        markers = tuple((m.offset, m.label) for m in paragraph.markers)
         cue = _cue_length(paragraph.text, paragraph.cue)
         spans = writer.spans.get(paragraph.eid, [])
         if not paragraph.subparagraphs:
@@ -258,11 +255,10 @@ def akn_document(data: SiteData, item: ResolvedResolution) -> bytes:
             continue
         writer.block(_el(element, "intro"), paragraph.text, spans, markers, cue, writer.notes)
         for sub in paragraph.subparagraphs:
-            key = f"{paragraph.eid}-{sub.key}"
-            child = _el(element, "subparagraph", eId=key)
+            child = _el(element, "subparagraph", eId=sub.eid)
             _el(child, "num", sub.label)
-            sub_markers = tuple((r.offset, r.label) for r in sub.footnote_refs)
-            writer.block(_el(child, "content"), sub.text, writer.spans.get(key, []), sub_markers, 0, writer.notes)
+            sub_markers = tuple((m.offset, m.label) for m in sub.markers)
+            writer.block(_el(child, "content"), sub.text, writer.spans.get(sub.eid, []), sub_markers, 0, writer.notes)
     if not operative:
         _el(main, "p")
     _orphan_notes(statement, writer)
@@ -272,13 +268,12 @@ def akn_document(data: SiteData, item: ResolvedResolution) -> bytes:
 def _meta(
     statement: etree._Element,
     data: SiteData,
-    item: ResolvedResolution,
+    iri: str,
     uris: AknUris,
     date: tuple[str, str],
     body_id: str,
 ) -> None:
     """Write ``<meta>``: FRBR identification, TLC references (body, session, sponsors), cndkg's own terms."""
-    iri = item.iri
     meta = _el(statement, "meta")
     identification = _el(meta, "identification", source="#cndkg")
     work = _el(identification, "FRBRWork")
@@ -330,14 +325,14 @@ def _meta(
             etree.SubElement(proprietary, _CNDKG + key).text = clean(value)
 
 
-def _preface(statement: etree._Element, data: SiteData, item: ResolvedResolution) -> None:
+def _preface(statement: etree._Element, data: SiteData, text: TextView) -> None:
     """Write ``<preface>``: symbol, session, title and sponsors as the text prints them."""
-    iri = item.iri
+    iri = text.iri
     preface = _el(statement, "preface")
     symbol = data.first(iri, str(DCTERMS.identifier))
     if symbol:
         line = _el(preface, "p")
-        _append_text(line, "Resolution " if item.resolution.kind.value == "adopted" else "")
+        _append_text(line, "Resolution " if text.kind == "adopted" else "")
         _el(line, "docNumber", symbol)
     session = data.first(iri, str(CNDKG.session))
     number = data.first(session, str(CNDKG.sessionNumber)) if session else None
@@ -349,7 +344,7 @@ def _preface(statement: etree._Element, data: SiteData, item: ResolvedResolution
             value=number,
             refersTo="#" + _local_id("session", session),
         )
-    title = item.resolution.header.title or data.first(iri, str(DCTERMS.title))
+    title = text.title
     if title:
         _el(_el(preface, "p"), "docTitle", title)
     sponsors = data.all(iri, str(CNDKG.sponsor))
@@ -366,7 +361,7 @@ def _preface(statement: etree._Element, data: SiteData, item: ResolvedResolution
 
 def _orphan_notes(statement: etree._Element, writer: _TextWriter) -> None:
     """Put the footnotes no marker points to in ``<meta><notes>``, so no footnote is lost."""
-    left = [f for f in writer.item.resolution.footnotes if writer.footnote_eid(f) not in writer.notes.written]
+    left = [f for f in writer.text.footnotes if f.eid not in writer.notes.written]
     if not left:
         return
     meta = statement.find(_AKN + "meta")
@@ -374,7 +369,7 @@ def _orphan_notes(statement: etree._Element, writer: _TextWriter) -> None:
     notes = etree.Element(_AKN + "notes", source="#cndkg")
     meta.find(_AKN + "proprietary").addprevious(notes)
     for footnote in left:
-        eid = writer.footnote_eid(footnote)
+        eid = footnote.eid
         if eid in writer.notes.written:
             continue
         writer.notes.written.add(eid)
@@ -384,10 +379,10 @@ def _orphan_notes(statement: etree._Element, writer: _TextWriter) -> None:
 
 def write_akn(folder: Path, data: SiteData, iri: str, path: str) -> bool:
     """Write ``data.akn.xml`` into a text's page folder; return False when the entity is not a text."""
-    item = data.resolved.get(iri)
-    if item is None:
+    text = data.texts.get(iri)
+    if text is None:
         return False
     target = folder / path / AKN_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(akn_document(data, item))
+    target.write_bytes(akn_document(data, text))
     return True

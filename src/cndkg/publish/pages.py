@@ -1,8 +1,10 @@
-"""Template contexts for every kind of page, built from :class:`SiteData`.
+"""Template contexts for every kind of page, built from :class:`SiteData` (the graph).
 
-Contexts hold plain values (text, relative links); the templates escape all of
-it. Paragraph texts become lists of pieces (text, link, footnote marker) so a
-citation in the text links to its target without any HTML built here.
+A text's page shows its :class:`~cndkg.publish.textview.TextView`: paragraphs,
+footnotes, citations and mandates as the graph states them. Contexts hold plain
+values (text, relative links); the templates escape all of it. Paragraph texts
+become lists of pieces (text, link, footnote marker) so a citation in the text
+links to its target without any HTML built here.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from cndkg.model import Paragraph, ResolvedResolution
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, SCHEMA_CONTEXT, SKOS
 from cndkg.publish import charts
 from cndkg.publish.akn import AKN_FILE, AKN_MEDIA_TYPE
 from cndkg.publish.sitedata import SiteData, relative
+from cndkg.publish.textview import ParagraphView, TextView
 
 NAV = (
     ("resolutions", "Resolutions"),
@@ -95,7 +97,7 @@ def entity_page(data: SiteData, iri: str, path: str) -> dict[str, Any]:
         alternates=[
             ("data.ttl", "text/turtle", "Turtle"),
             ("data.jsonld", "application/ld+json", "JSON-LD"),
-            *([(AKN_FILE, AKN_MEDIA_TYPE, "Akoma Ntoso")] if iri in data.resolved else []),
+            *([(AKN_FILE, AKN_MEDIA_TYPE, "Akoma Ntoso")] if iri in data.texts else []),
         ],
         facts=_facts(data, iri, path),
         backlinks=_backlinks(data, iri, path),
@@ -103,9 +105,9 @@ def entity_page(data: SiteData, iri: str, path: str) -> dict[str, Any]:
         definition=data.first(iri, str(SKOS.definition)),
         lists=_related_lists(data, iri, path, kind),
     )
-    item = data.resolved.get(iri)
-    if item is not None:
-        context.update(_text_context(data, item, path))
+    text = data.texts.get(iri)
+    if text is not None:
+        context.update(_text_context(data, text, path))
         context["template"] = "resolution.html.j2"
         context["network"] = charts.citation_network(data, iri, path)
     return context
@@ -182,7 +184,7 @@ def _related_lists(data: SiteData, iri: str, path: str, kind: str) -> list[dict[
     """Return the extra lists a page of this kind shows (a session's resolutions, a state's drafts ...)."""
     lists = []
     if kind == "Session":
-        members = [s for s in data.inverse(_SESSION).get(iri, []) if s in data.resolved]
+        members = [s for s in data.inverse(_SESSION).get(iri, []) if s in data.texts]
         lists.append(_entity_list(data, path, "Resolutions and drafts of this session", members))
         all_documents = set(data.members(str(CNDKG.Document)))
         documents = [d for d in data.inverse(_SESSION).get(iri, []) if d in all_documents]
@@ -190,7 +192,7 @@ def _related_lists(data: SiteData, iri: str, path: str, kind: str) -> list[dict[
         due = list(data.inverse(_DUE_SESSION).get(iri, []))
         lists.append(_mandate_list(data, path, "Reports due at this session", due))
     if kind == "Member State":
-        drafts = [d for d in data.inverse(_SPONSOR).get(iri, []) if d in data.resolved]
+        drafts = [d for d in data.inverse(_SPONSOR).get(iri, []) if d in data.texts]
         lists.append(_entity_list(data, path, "Drafts sponsored", drafts))
     return [item for item in lists if item["items"]]
 
@@ -247,24 +249,18 @@ def _schema_org(data: SiteData, iri: str, kind: str) -> dict[str, Any]:
     return node
 
 
-def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[str, Any]:
+def _text_context(data: SiteData, text: TextView, path: str) -> dict[str, Any]:
     """Return the full text of a resolution as pieces with links, footnotes and mandates."""
     spans: dict[str, list[tuple[int, int, str | None, str]]] = defaultdict(list)
-    for citation in item.citations:
-        mention = citation.mention
-        if mention.location.container == "paragraph" and citation.citing.endswith("#" + mention.location.key):
-            spans[mention.location.key].append(
-                (mention.start, mention.end, data.href(path, citation.target), data.label(citation.target))
-            )
-    paragraphs = [_paragraph_view(p, spans) for p in item.resolution.paragraphs]
-    backs = _number_markers(paragraphs)
     footnote_spans: dict[str, list[tuple[int, int, str | None, str]]] = defaultdict(list)
-    for citation in item.citations:
-        mention = citation.mention
-        if mention.location.container == "footnote":
-            footnote_spans[mention.location.key].append(
-                (mention.start, mention.end, data.href(path, citation.target), data.label(citation.target))
-            )
+    for citation in text.citations:
+        span = (citation.start, citation.end, data.href(path, citation.target), data.label(citation.target))
+        if citation.footnote is None:
+            spans[citation.eid].append(span)
+        else:
+            footnote_spans[citation.footnote].append(span)
+    paragraphs = [_paragraph_view(p, spans) for p in text.paragraphs]
+    backs = _number_markers(paragraphs)
     footnotes = [
         {
             "label": f.label,
@@ -272,7 +268,7 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
             "back": backs.get(_anchor(f.ident)),
             "pieces": text_pieces(f.text, _dedupe(footnote_spans[f.ident]), ()),
         }
-        for f in item.resolution.footnotes
+        for f in text.footnotes
     ]
     mandates = [
         {
@@ -282,15 +278,15 @@ def _text_context(data: SiteData, item: ResolvedResolution, path: str) -> dict[s
             "phrase": m.phrase,
             "addressees": [(data.label(a), data.href(path, a)) for a in m.addressees],
         }
-        for m in item.mandates
+        for m in text.mandates
     ]
     return {
         "paragraphs": paragraphs,
         "footnotes": footnotes,
         "mandates": mandates,
-        "record": item.resolution,
-        "comparison": _comparison(data, item, path),
-        "unresolved": [{"text": text, "line": line, "eid": p.rsplit("#", 1)[-1]} for p, text, line in item.unresolved],
+        "record": text,
+        "comparison": _comparison(data, text, path),
+        "unresolved": [{"text": u.text, "line": u.line, "eid": u.eid} for u in text.unresolved],
     }
 
 
@@ -331,24 +327,25 @@ def _dedupe(spans: list[tuple[int, int, str | None, str]]) -> list[tuple[int, in
     return kept
 
 
-def _paragraph_view(paragraph: Paragraph, spans: dict[str, list[tuple[int, int, str | None, str]]]) -> dict[str, Any]:
+def _paragraph_view(
+    paragraph: ParagraphView, spans: dict[str, list[tuple[int, int, str | None, str]]]
+) -> dict[str, Any]:
     """Return one paragraph with its sub-paragraphs as pieces."""
-    markers = tuple((r.offset, r.label) for r in paragraph.footnote_refs)
+    markers = tuple((m.offset, m.label) for m in paragraph.markers)
     subs = []
     for sub in paragraph.subparagraphs:
-        key = f"{paragraph.eid}-{sub.key}"
         subs.append(
             {
-                "eid": key,
+                "eid": sub.eid,
                 "label": sub.label,
                 "pieces": text_pieces(
-                    sub.text, _dedupe(spans[key]), tuple((r.offset, r.label) for r in sub.footnote_refs)
+                    sub.text, _dedupe(spans[sub.eid]), tuple((m.offset, m.label) for m in sub.markers)
                 ),
             }
         )
     return {
         "eid": paragraph.eid,
-        "kind": paragraph.kind.value,
+        "kind": paragraph.kind,
         "number": paragraph.number,
         "cue": paragraph.cue,
         "line": paragraph.line,
@@ -397,14 +394,14 @@ def text_pieces(
     return pieces
 
 
-def _comparison(data: SiteData, item: ResolvedResolution, path: str) -> dict[str, Any] | None:
+def _comparison(data: SiteData, text: TextView, path: str) -> dict[str, Any] | None:
     """Return the draft/adopted counterpart and a paragraph-by-paragraph diff, if both texts are here."""
-    iri = item.iri
+    iri = text.iri
     other = data.first(iri, str(CNDKG.becameResolution)) or data.first(iri, str(CNDKG.draftOf))
-    if other is None or other not in data.resolved:
+    if other is None or other not in data.texts:
         return None
-    mine = {p.eid: p.text for p in item.resolution.paragraphs}
-    theirs = {p.eid: p.text for p in data.resolved[other].resolution.paragraphs}
+    mine = {p.eid: p.text for p in text.paragraphs}
+    theirs = {p.eid: p.text for p in data.texts[other].paragraphs}
     draft_first = data.first(iri, str(CNDKG.becameResolution)) is not None
     other_href = data.href(path, other)
     changes = []
@@ -458,7 +455,7 @@ def index_page(data: SiteData, name: str) -> dict[str, Any]:
 def _resolutions_by_session(data: SiteData, path: str) -> list[dict[str, Any]]:
     """Return the texts in the corpus grouped by session, newest first (a timeline)."""
     by_session: dict[str, list[str]] = defaultdict(list)
-    for iri in data.resolved:
+    for iri in data.texts:
         by_session[data.first(iri, str(CNDKG.session)) or ""].append(iri)
     order = sorted(by_session, key=lambda s: -int(data.first(s, str(CNDKG.sessionNumber)) or 0) if s else 1)
     return [
@@ -476,7 +473,7 @@ def _sessions_index(data: SiteData, path: str) -> list[dict[str, Any]]:
         if str(CNDKG.ReportingMandate) in types:
             due[data.first(iri, str(CNDKG.dueSession)) or ""] += 1
     texts: dict[str, int] = defaultdict(int)
-    for iri in data.resolved:
+    for iri in data.texts:
         texts[data.first(iri, str(CNDKG.session)) or ""] += 1
     items = [
         {
@@ -517,7 +514,7 @@ def _states_index(data: SiteData, path: str) -> list[dict[str, Any]]:
     """Return Member States with how many drafts each sponsored, sponsors first."""
     states = [i for i, t in data.types.items() if str(CNDKG.MemberState) in t]
     sponsored = data.inverse(_SPONSOR)
-    counts = {s: sum(1 for d in sponsored.get(s, []) if d in data.resolved) for s in states}
+    counts = {s: sum(1 for d in sponsored.get(s, []) if d in data.texts) for s in states}
     items = [
         {
             "label": data.label(s),

@@ -114,8 +114,10 @@ def write_pages(
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
 
-    Takes the output folder, the dataset's Oxigraph store, the resolved
-    resolutions, the registry and how many processes may write entity pages
+    Takes the output folder, the dataset's Oxigraph store (every page is
+    rendered from it), the resolved resolutions (read only for what the graph
+    does not state yet: :func:`cndkg.publish.textview.extras_from_model`), the
+    registry and how many processes may write entity pages
     (default: one per core, up to two, from ``PARALLEL_FROM`` pages; the bytes
     do not depend on it). Returns what :func:`finish_site` needs, and each
     entity page's folder (``alternates``: entity IRI -> folder), where the
@@ -159,7 +161,7 @@ def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome, previ
     configurations (:mod:`cndkg.publish.conneg`).
     """
     feed.write_feed(folder, site.data, site.base, previous)
-    conneg.write_conneg(folder, site.base, site.alternates, set(site.data.resolved))
+    conneg.write_conneg(folder, site.base, site.alternates, set(site.data.texts))
     env = environment()
     home = _home_context(site.data, folder, outcome)
     _write_page(folder, "", env.get_template("home.html.j2").render(**home))
@@ -221,7 +223,7 @@ def _home_context(data: SiteData, folder: Path, outcome: ValidationOutcome) -> d
 
 def _stub_count(data: SiteData) -> int:
     """Return how many resolutions are known only as citation targets (no text in the corpus)."""
-    return sum(1 for iri, types in data.types.items() if str(CNDKG.Resolution) in types and iri not in data.resolved)
+    return sum(1 for iri, types in data.types.items() if str(CNDKG.Resolution) in types and iri not in data.texts)
 
 
 def _copy_static(folder: Path) -> None:

@@ -1,9 +1,10 @@
-"""What the website shows, gathered once from the graph and the resolved model.
+"""What the website shows, gathered once from the graph.
 
 Indexes built from the store a property at a time: labels, the types of the
 entities with a page (and of reporting mandates), how many instances each
-class has, backlinks (who cites whom, through which paragraph and cue),
-sponsorships, sessions' resolutions and the reports due at them.
+class has, the texts of the corpus (:mod:`cndkg.publish.textview`), backlinks
+(who cites whom, through which paragraph and cue), sponsorships, sessions'
+resolutions and the reports due at them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from cndkg.iris import Minter
 from cndkg.model import Diagnostic, ResolvedResolution, Severity
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
+from cndkg.publish.textview import TextView, extras_from_model, read_texts
 
 _RDF_TYPE = str(RDF.type)
 _LABEL_PREDICATES = (str(SKOS.prefLabel), str(DCTERMS.title), str(DCTERMS.identifier))
@@ -59,10 +61,15 @@ class SiteData:
     type_counts: Counter[str] = field(default_factory=Counter)
     values: dict[tuple[str, str], list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
     backlinks: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
-    resolved: dict[str, ResolvedResolution] = field(default_factory=dict)
+    texts: dict[str, TextView] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _inverse: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _members: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def resolved(self) -> dict[str, TextView]:
+        """Return the texts of the corpus by IRI, in corpus order (the name the charts and the feed use)."""
+        return self.texts
 
     def inverse(self, predicate: str) -> dict[str, list[str]]:
         """Return object -> subjects for one predicate (built once per predicate, then reused)."""
@@ -170,7 +177,8 @@ _KEEP_VALUES = tuple(
         CNDKG.truncated,
     )
 )
-"""The properties pages show. Paragraph texts and source lines come from the resolved model instead."""
+"""The properties pages show about entities. The texts' paragraphs, footnotes, citations and mandates are read
+by :func:`cndkg.publish.textview.read_texts`."""
 
 _HASH_TYPES_KEPT = frozenset({str(CNDKG.ReportingMandate)})
 """Classes whose hash-IRI instances the pages list (the reports due at a session)."""
@@ -179,15 +187,15 @@ _HASH_TYPES_KEPT = frozenset({str(CNDKG.ReportingMandate)})
 def gather(
     store: ox.Store, resolved: list[ResolvedResolution], minter: Minter, max_pages_per_source: int | None = None
 ) -> SiteData:
-    """Index the graph and the resolved model for the site.
+    """Index the graph for the site.
 
-    Takes the dataset's Oxigraph store, the resolved resolutions and the
-    minter. Returns the :class:`SiteData`. Reads only what pages show, one
-    property at a time, instead of every triple (most are paragraph texts,
-    lines and citation provenance, which pages take from the resolved model).
-    An entity has a page when it is typed and its IRI is in the dataset's
-    ``id/`` space or the SDG namespace, and is not one of the entities past
-    ``max_pages_per_source`` that a single source file cites (see :func:`_bound_pages`).
+    Takes the dataset's Oxigraph store, the resolved resolutions (read only for
+    what the graph does not state yet: :func:`cndkg.publish.textview.extras_from_model`)
+    and the minter. Returns the :class:`SiteData`. Reads only what pages show,
+    one property at a time, instead of every triple. An entity has a page when
+    it is typed and its IRI is in the dataset's ``id/`` space or the SDG
+    namespace, and is not one of the entities past ``max_pages_per_source``
+    that a single source file cites (see :func:`_bound_pages`).
     """
     data = SiteData(minter)
     base_ids = minter.identifier_space
@@ -200,8 +208,9 @@ def gather(
         if "#" not in subject or type_iri in _HASH_TYPES_KEPT:
             data.types.setdefault(subject, []).append(type_iri)
     data.entities = {iri for iri in data.types if "#" not in iri and (iri.startswith(base_ids) or iri.startswith(sdg))}
+    data.texts = read_texts(store, extras_from_model(resolved))
     if max_pages_per_source is not None:
-        data.diagnostics = _bound_pages(data, resolved, max_pages_per_source)
+        data.diagnostics = _bound_pages(data, max_pages_per_source)
     for predicate in _KEEP_VALUES:
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
             data.values.setdefault((quad.subject.value, predicate), []).append(quad.object)  # type: ignore[union-attr,arg-type]
@@ -214,23 +223,14 @@ def gather(
             if name == predicate:
                 data.labels[subject] = str(objects[0].value)
     _isolate_source_text_in_labels(data)
-    for item in resolved:
-        data.resolved[item.iri] = item
-        for citation in item.citations:
-            cue = _cue_of(item, citation.citing)
+    for view in data.texts.values():
+        for citation in view.citations:
+            paragraph = view.paragraph(citation.eid)
+            cue = paragraph.cue if paragraph is not None else ""
             data.backlinks[citation.target].append(
-                Backlink(item.iri, citation.citing, citation.citing.rsplit("#", 1)[-1], cue, citation.relation)
+                Backlink(view.iri, citation.citing, citation.eid, cue, citation.relation)
             )
     return data
-
-
-def _cue_of(item: ResolvedResolution, paragraph_iri: str) -> str:
-    """Return the cue of the paragraph (or sub-paragraph's paragraph) an IRI names."""
-    eid = paragraph_iri.rsplit("#", 1)[-1].split("-", 1)[0]
-    for paragraph in item.resolution.paragraphs:
-        if paragraph.eid == eid:
-            return paragraph.cue
-    return ""
 
 
 def invocation_counts(data: SiteData, kinds: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -258,7 +258,7 @@ def _isolate_source_text_in_labels(data: SiteData) -> None:
                 break
 
 
-def _bound_pages(data: SiteData, resolved: list[ResolvedResolution], limit: int) -> list[Diagnostic]:
+def _bound_pages(data: SiteData, limit: int) -> list[Diagnostic]:
     """Keep one source file from making more than ``limit`` pages of the entities it cites.
 
     A 100 KB file citing 3,000 document symbols made 3,437 pages and 13,762 files.
@@ -267,11 +267,11 @@ def _bound_pages(data: SiteData, resolved: list[ResolvedResolution], limit: int)
     in the dumps but get no page (links to them become plain text). Returns a
     warning per source over the limit, naming the file.
     """
-    own = {item.iri.split("#", 1)[0] for item in resolved}
+    own = set(data.texts)
     cited: dict[str, dict[str, None]] = {}  # source -> entities it cites with pages, in order, without repeats
-    for item in resolved:
-        targets = cited.setdefault(item.resolution.source, {})
-        for citation in item.citations:
+    for text in data.texts.values():
+        targets = cited.setdefault(text.source, {})
+        for citation in text.citations:
             key = citation.target.split("#", 1)[0]
             if key in data.entities and key not in own:
                 targets[key] = None
