@@ -424,6 +424,7 @@ def test_watch_latency_times_edits_of_a_tiny_corpus(
         corpus, tmp_path / "dist", edits=2, page="res/cnd/57/4/", browser=chromium is not None, chromium=chromium
     )
     assert figures["method"] == method and len(figures["runs"]) == 2
+    assert figures["last_build"].startswith("cndkg: 6 resolutions")
     for run in figures["runs"]:
         assert 0 < run["detect_seconds"] < run["seconds"]
         assert 0 < run["build_seconds"] < run["seconds"]

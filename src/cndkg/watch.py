@@ -74,10 +74,13 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from cndkg.errors import BuildError, CndkgError
 from cndkg.serve import _Handler
+
+if TYPE_CHECKING:
+    from cndkg.build import BuildOptions, BuildReport
 
 EVENTS_PATH = "/_cndkg/events"
 SCRIPT_PATH = "/_cndkg/reload.js"
@@ -567,8 +570,8 @@ def watch_serving(folder: Path, state: BuildState, port: int = 0) -> Iterator[st
 # -- the command ------------------------------------------------------------------------------------------------------
 
 
-def watch_and_serve(options: Any, *, host: str = LOOPBACK, port: int = 8000, quiet: bool = False) -> int:
-    """Build ``options`` (a :class:`cndkg.build.BuildOptions`), serve the output, rebuild on changes, until a signal.
+def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 8000, quiet: bool = False) -> int:
+    """Build ``options``, serve the output folder, build again on every change to the sources, until a signal.
 
     Returns 0 once stopped by SIGINT, SIGTERM or SIGHUP. Raises CndkgError when
     ``host`` is not 127.0.0.1 or the port cannot be used.
@@ -589,7 +592,7 @@ def watch_and_serve(options: Any, *, host: str = LOOPBACK, port: int = 8000, qui
         if quiet:
             return
         if error is None:
-            print_summary(report)  # type: ignore[arg-type]
+            print_summary(cast("BuildReport", report))
         else:
             print(
                 f"cndkg: the build failed; still serving the last good build:\n{describe_failure(error)}",

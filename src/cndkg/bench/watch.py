@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -51,14 +51,19 @@ def edited_file(sources: Path, word: str = EDIT[0]) -> Path:
 
 
 @contextmanager
-def watch_server(sources: Path, out: Path, cache: Path, timeout: float) -> Iterator[str]:
-    """Run ``cndkg serve --watch`` as a child process; yield its base URL once its first build is good; stop it."""
+def watch_server(
+    sources: Path, out: Path, cache: Path, timeout: float, options: Sequence[str] = (), lines: list[str] | None = None
+) -> Iterator[str]:
+    """Run ``cndkg serve --watch`` as a child process; yield its base URL once its first build is good; stop it.
+
+    ``options`` go to the command line; what the server prints goes into ``lines``.
+    """
     from cndkg.query.server import spawn
 
     command = [sys.executable, "-m", "cndkg.cli", "serve", "--watch", str(sources)]
-    command += ["--out", str(out), "--cache", str(cache), "--port", "0"]
+    command += ["--out", str(out), "--cache", str(cache), "--port", "0", *options]
     process = spawn(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    lines: list[str] = []
+    lines = [] if lines is None else lines
     try:
         assert process.stderr is not None
         url = None
@@ -132,6 +137,7 @@ def watch_latency(
     page: str = "",
     browser: bool | None = None,
     chromium: Any = None,
+    options: Sequence[str] = (),
     timeout: float = 900.0,
 ) -> dict[str, Any]:
     """Time save -> reloaded page for ``edits`` edits of one source under ``sources``, served from ``out``.
@@ -141,16 +147,20 @@ def watch_latency(
     the number of edits, the page to open (a path under the site, default the
     home page), whether to time in headless Chromium (default: when installed,
     or when ``chromium``, an open Playwright browser such as a test's, is
-    given) and the most seconds to wait for any one build. Returns the medians
-    and each edit's figures, in seconds.
+    given), more options for ``cndkg serve --watch`` (e.g. ``--no-search``) and
+    the most seconds to wait for any one build. Returns the medians and each
+    edit's figures, in seconds, and the summary line the last build printed
+    (its stages' seconds).
     """
     use_browser = (chromium is not None or _browser_available()) if browser is None else browser
     target = edited_file(sources)
     original = target.read_bytes()
     versions = _versions(target)
     runs: list[dict[str, float]] = []
+    printed: list[str] = []
     try:
-        with watch_server(sources, out, cache or out.with_name(f"{out.name}-cache"), timeout) as url:
+        cache = cache or out.with_name(f"{out.name}-cache")
+        with watch_server(sources, out, cache, timeout, options, printed) as url:
             if use_browser:
                 _time_with_browser(url + page, target, versions, edits, timeout, runs, chromium)
             else:
@@ -161,6 +171,8 @@ def watch_latency(
     for name in ("seconds", "detect_seconds", "build_seconds", "reload_seconds"):
         result[f"median_{name}"] = round(statistics.median(run[name] for run in runs), 3)
     result["runs"] = [{name: round(value, 3) for name, value in run.items()} for run in runs]
+    summaries = [line.strip() for line in printed if re.match(r"cndkg: \d+ resolutions", line)]
+    result["last_build"] = summaries[-1] if summaries else None
     return result
 
 
@@ -244,13 +256,14 @@ def _time_with_http(
 
 
 def main() -> None:
-    """Print the watch latency of a corpus folder as JSON: ``python -m cndkg.bench.watch SOURCES OUT [EDITS]``."""
+    """Print the watch latency of a corpus as JSON: ``python -m cndkg.bench.watch SOURCES OUT [EDITS [OPTION...]]``."""
     arguments = sys.argv[1:]
-    if len(arguments) not in (2, 3):
-        raise SystemExit("usage: python -m cndkg.bench.watch SOURCES OUT [EDITS]")
-    edits = int(arguments[2]) if len(arguments) == 3 else 3
+    if len(arguments) < 2:
+        raise SystemExit("usage: python -m cndkg.bench.watch SOURCES OUT [EDITS [SERVE-OPTION...]]")
+    edits = int(arguments[2]) if len(arguments) > 2 else 3
+    figures = watch_latency(Path(arguments[0]), Path(arguments[1]), edits=edits, options=arguments[3:])
     with suppress(BrokenPipeError):
-        print(json.dumps(watch_latency(Path(arguments[0]), Path(arguments[1]), edits=edits), indent=1))
+        print(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
