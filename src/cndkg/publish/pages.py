@@ -481,7 +481,8 @@ def _sessions_index(data: SiteData, path: str) -> list[dict[str, Any]]:
             "href": data.href(path, s),
             "kind": f"{texts[s]} text(s) in the corpus, {due[s]} report(s) due",
         }
-        for s in sorted(sessions, key=lambda s: -int(data.first(s, str(CNDKG.sessionNumber)) or 0))
+        # Sessions of one number (the Commission's and the Assembly's 67th) by label: the store's order varies.
+        for s in sorted(sessions, key=lambda s: (-int(data.first(s, str(CNDKG.sessionNumber)) or 0), data.label(s)))
     ]
     return [{"title": "Sessions", "items": items, "href": None}]
 
