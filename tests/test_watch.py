@@ -257,6 +257,22 @@ def test_the_watcher_reports_a_saved_source_and_not_the_output_inside_the_folder
     assert not any("dist" in Path(p).parts for p in batch.paths)
 
 
+def test_a_source_given_as_a_file_is_watched_alone_even_when_an_editor_replaces_it(tmp_path: Path) -> None:
+    source = tmp_path / "one.txt"
+    source.write_text("Resolution 1/1", encoding="utf-8")
+    changes = Changes()
+    watcher = Watcher([source], changes, [], tmp_path / "dist").start()
+    try:
+        (tmp_path / "other.txt").write_text("not watched", encoding="utf-8")
+        saved = tmp_path / ".one.txt.new"
+        saved.write_text("Resolution 1/2", encoding="utf-8")
+        saved.replace(source)  # how many editors save: a new file renamed over the old one
+        batch = changes.take(timeout=30)
+    finally:
+        watcher.stop()
+    assert batch is not None and batch.paths == {str(source)}
+
+
 # -- the command ------------------------------------------------------------------------------------------------------
 
 
