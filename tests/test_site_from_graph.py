@@ -12,7 +12,7 @@ import pytest
 
 from cndkg.graph import build_graph
 from cndkg.model import ResolvedResolution
-from cndkg.pipeline import run_pipeline
+from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish.site import write_pages
 from cndkg.publish.textview import TextView, extras_from_model, read_texts
 from cndkg.registry import Registry
@@ -24,14 +24,19 @@ CHANGED = "words that only the graph holds"
 
 
 @pytest.fixture(scope="module")
-def corpus(registry: Registry) -> list[ResolvedResolution]:
-    return run_pipeline([CORPUS], registry, root=CORPUS).resolved
+def pipeline(registry: Registry) -> Corpus:
+    return run_pipeline([CORPUS], registry, root=CORPUS)
 
 
 @pytest.fixture(scope="module")
-def views(corpus: list[ResolvedResolution], registry: Registry) -> dict[str, TextView]:
-    store = build_graph(corpus, registry).store
-    return read_texts(store, extras_from_model(corpus))
+def corpus(pipeline: Corpus) -> list[ResolvedResolution]:
+    return pipeline.resolved
+
+
+@pytest.fixture(scope="module")
+def views(pipeline: Corpus, registry: Registry) -> dict[str, TextView]:
+    store = build_graph(pipeline.settled, registry).store
+    return read_texts(store, extras_from_model(pipeline.resolved))
 
 
 def test_the_graph_has_every_text_of_the_model_in_corpus_order(
@@ -113,9 +118,9 @@ def test_the_graph_has_the_citations_and_mandates_of_the_model_in_their_order(
 
 
 def test_a_page_shows_the_paragraph_text_the_graph_holds(
-    corpus: list[ResolvedResolution], registry: Registry, tmp_path: Path
+    pipeline: Corpus, corpus: list[ResolvedResolution], registry: Registry, tmp_path: Path
 ) -> None:
-    store = build_graph(corpus, registry).store
+    store = build_graph(pipeline.settled, registry).store
     paragraph = f"<{RES_57_4}#op1>"
     text = "<https://w3id.org/cndkg/ontology#text>"
     [row] = list(store.query(f"SELECT ?t WHERE {{ {paragraph} {text} ?t }}"))  # type: ignore[arg-type]
