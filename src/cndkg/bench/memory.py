@@ -19,11 +19,11 @@ mapped. So each sample first sums the RSS (``VmRSS``, microseconds a process),
 an upper bound of the PSS sum that is kept as :attr:`TreeSampler.rss_peak_kib`,
 and reads the PSS only when that bound exceeds the PSS peak so far (else the
 moment cannot be a new peak) and the PSS reads so far have taken at most
-``budget`` of the wall time. At 2 GiB the PSS is then read about every 0.7 s
-(``budget=0.1``), the RSS every ``period``.
+``budget`` of the wall time. At 2 GiB the PSS is then read about every 1.4 s
+(``budget=0.05``), the RSS every ``period``.
 
-The peak is that of the samples: a spike shorter than the period between two
-reads can be missed. The period and the budget are measurement parameters (the
+The peak is that of the reads: a spike between two PSS reads can be missed
+(the RSS bound, read every period, says how much could be). The period and the budget are measurement parameters (the
 finer, the more the sampler takes from what it measures), not a
 synchronisation; entering and leaving the ``with`` block each read the PSS as
 well, so even a block shorter than the period is sampled. The thread holds the
@@ -42,7 +42,7 @@ from types import TracebackType
 
 PROC = Path("/proc")
 DEFAULT_PERIOD = 0.05
-DEFAULT_BUDGET = 0.1
+DEFAULT_BUDGET = 0.05
 
 
 def parent_pid(pid: int) -> int | None:
