@@ -156,6 +156,10 @@ def test_limit_and_offset_are_no_parameters_of_unpaged_queries() -> None:
         ),
         ("SELECT * WHERE { ?s ?p ?o } offset 9 limit 50", "SELECT * WHERE { ?s ?p ?o }\nLIMIT 7\nOFFSET 3\n"),
         (
+            "SELECT ?limit WHERE { ?s ?p ?limit } ORDER BY ?limit",
+            "SELECT ?limit WHERE { ?s ?p ?limit } ORDER BY ?limit\nLIMIT 7\nOFFSET 3\n",
+        ),
+        (
             "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } }",
             "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } }\nLIMIT 7\nOFFSET 3\n",
         ),

@@ -41,9 +41,8 @@ _VARIABLE = re.compile(r"^[A-Za-z_]\w*$")
 _WHERE = re.compile(r"\bWHERE\s*\{|\b(?:ASK|SELECT\s[^{]*?|CONSTRUCT|DESCRIBE\s[^{]*?)\s*\{", re.IGNORECASE)
 _MARKER = re.compile(r"^([ \t]*)# bind[ \t]*$", re.MULTILINE)
 _WHOLE = re.compile(r"^[0-9]+$")
-_FINAL_SLICE = re.compile(r"(?:\s*\b(?:LIMIT|OFFSET)\s+[0-9]+)+\s*$", re.IGNORECASE)
-_SLICE_CLAUSE = re.compile(r"\b(?:LIMIT|OFFSET)\s+[0-9]+", re.IGNORECASE)
-_FINAL_VALUES = re.compile(r"\bVALUES\s*(?:\([^()]*\)|\?\w+)\s*\{[^{}]*\}\s*$", re.IGNORECASE)
+_SLICE_CLAUSE = re.compile(r"(?<![?$:\w])(?:LIMIT|OFFSET)\s+[0-9]+", re.IGNORECASE)
+_FINAL_VALUES = re.compile(r"(?<![?$:\w])VALUES\s*(?:\([^()]*\)|\?\w+)\s*\{[^{}]*\}\s*$", re.IGNORECASE)
 
 
 class QueryError(CndkgError):
@@ -99,8 +98,11 @@ def page(query: str, limit: int, offset: int = 0) -> str:
     blank = _without_comments(query)
     trailing = _FINAL_VALUES.search(blank)
     end = trailing.start() if trailing is not None else len(query)
-    final = _FINAL_SLICE.search(blank, 0, end)
-    start = final.start() if final is not None else end
+    start = end  # walk back over the final clauses, which only blanks separate
+    for old in reversed(list(_SLICE_CLAUSE.finditer(blank, 0, end))):
+        if blank[old.end() : start].strip():
+            break
+        start = old.start()
     kept, at = [], start  # the old clauses go; a comment standing among them stays
     for old in _SLICE_CLAUSE.finditer(blank, start, end):
         kept.append(query[at : old.start()])
