@@ -64,6 +64,7 @@ def watch_server(
     command += ["--out", str(out), "--cache", str(cache), "--port", "0", *options]
     process = spawn(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     lines = [] if lines is None else lines
+    reader: threading.Thread | None = None
     try:
         assert process.stderr is not None
         url = None
@@ -76,7 +77,10 @@ def watch_server(
         if url is None:
             raise BuildError(f"cndkg serve --watch did not start:\n{''.join(lines)}")
         stderr = process.stderr
-        threading.Thread(target=lambda: lines.extend(r.decode("utf-8", "replace") for r in stderr), daemon=True).start()
+        reader = threading.Thread(
+            target=lambda: lines.extend(r.decode("utf-8", "replace") for r in stderr), daemon=True
+        )
+        reader.start()
         status = wait_for(url, lambda s: s["generation"] >= 1 or (s["error"] and not s["building"]), timeout)
         if status["error"]:
             raise BuildError(f"the first build failed:\n{status['error']}")
@@ -89,6 +93,8 @@ def watch_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if reader is not None:
+            reader.join(timeout=10)  # to the end of what the server printed
         if process.stderr is not None:
             process.stderr.close()
 
