@@ -19,9 +19,11 @@ model through one function, :func:`extras_from_model`, and nowhere else:
 
 Orders the graph does not state are rebuilt from what it does state:
 texts by their source file and line (the first file in name order, as the
-pipeline reads them), paragraphs by line, kind and position, footnotes by line,
-citations in document order (paragraphs then footnotes, by offset, a mention's
-own target before the document it is published in).
+pipeline reads them), paragraphs by line, kind and position, footnotes by line
+(then number), citations in document order (paragraphs then footnotes, by
+offset, a mention's own target before the document it is published in),
+mandates by paragraph, line and the offset of the session they name. The
+enacting formula's body is the label of the text's ``eli:passed_by``.
 """
 
 from __future__ import annotations
