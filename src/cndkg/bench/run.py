@@ -35,6 +35,7 @@ from cndkg.bench.memory import figures as memory_figures
 from cndkg.errors import CndkgError
 
 WATCH_EDITS = 3
+LABEL = 36  # the width of the table's first column
 # Issue 17's targets: (figure, limit, the corpus size the issue states the limit at).
 TARGETS = {
     "rebuild_per_parse_floor": (5.0, 1000),
@@ -103,7 +104,7 @@ def run_one(
     figures["rebuild"] = _rebuilds(options, sources, count, seed, parse_floor)
     figures["queries_ms"] = query_latencies(out / "cndkg.nt")
     if watch_edits > 0 and site:  # the figure is to a reloaded page: without a site there is none
-        figures["watch"] = _watch(sources, out, cache, watch_edits, watch_browser)
+        figures["watch"] = _watch(sources, out, cache, watch_edits, watch_browser, search)
     figures["targets"] = targets(figures, count)
     return figures
 
@@ -173,12 +174,13 @@ def _rebuilds(options: Any, sources: Path, count: int, seed: int, parse_floor: f
     return figures
 
 
-def _watch(sources: Path, out: Path, cache: Path, edits: int, browser: bool | None) -> dict[str, Any]:
+def _watch(sources: Path, out: Path, cache: Path, edits: int, browser: bool | None, search: bool) -> dict[str, Any]:
     """Time ``serve --watch`` from save to reloaded page over ``edits`` saves; its first build replaces ``out``."""
     from cndkg.bench.watch import watch_latency
 
+    options = () if search else ("--no-search",)
     try:
-        return watch_latency(sources, out, cache=cache, edits=edits, browser=browser)
+        return watch_latency(sources, out, cache=cache, edits=edits, browser=browser, options=options)
     except Exception as error:  # keep the size's other figures; the error says why this one is missing
         return {"error": f"{type(error).__name__}: {error}"[:2000]}
 
@@ -396,18 +398,18 @@ def machine() -> dict[str, Any]:
 def table(data: dict[str, Any]) -> str:
     """Return bench figures as a text table: one row per stage, one column per size."""
     sizes = [r["size"] for r in data["results"]]
-    lines = [f"{'stage':<22}" + "".join(f"{f'{s:,} res. (s / MiB)':>26}" for s in sizes)]
+    lines = [f"{'stage':<{LABEL}}" + "".join(f"{f'{s:,} res. (s / MiB)':>26}" for s in sizes)]
     stages = list(data["results"][0]["stages"]) if data["results"] else []
     for stage in stages:
         cells = [
             f"{r['stages'][stage]['seconds']:>12.2f} / {r['stages'][stage]['peak_rss_mib']:>8.0f}"
             for r in data["results"]
         ]
-        lines.append(f"{stage:<22}" + "".join(f"{c:>26}" for c in cells))
+        lines.append(f"{stage:<{LABEL}}" + "".join(f"{c:>26}" for c in cells))
     results = data["results"]
 
     def row(label: str, cells: list[Any]) -> None:
-        lines.append(f"{label:<22}"[:22] + "".join(f"{c:>26}" for c in cells))
+        lines.append(f"{label:<{LABEL}}"[:LABEL] + "".join(f"{c:>26}" for c in cells))
 
     for key, label in (
         ("total_seconds", "total s"),
@@ -420,7 +422,7 @@ def table(data: dict[str, Any]) -> str:
         row(label, [f"{r.get(key, 0):,}" for r in results])
     for kind in ("add", "edit", "delete"):
         row(
-            f"rebuild, 1 {kind} (s, xf)",
+            f"rebuild, 1 {kind} (s / xfloor)",
             [
                 f"{r['rebuild'][kind]['total_seconds']:.2f} s / {r['rebuild'][kind]['per_parse_floor']:.1f}x"
                 for r in results
@@ -447,7 +449,7 @@ def table(data: dict[str, Any]) -> str:
             f"{r['queries_ms'][name]['in_process']:>8.1f} / {r['queries_ms'][name]['server']:>7.1f} ms"
             for r in data["results"]
         ]
-        lines.append(f"q {name:<20}"[:22] + "".join(f"{c:>26}" for c in cells))
+        lines.append(f"q {name:<{LABEL - 2}}"[:LABEL] + "".join(f"{c:>26}" for c in cells))
     for step in data.get("curve", {}).get("growth", []):
         lines.append(
             f"growth {step['from']:,} -> {step['to']:,}: time {step['time']}, memory {step['memory']} "
