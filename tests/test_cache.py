@@ -109,26 +109,30 @@ def test_a_source_that_fails_is_not_cached(tmp_path: Path) -> None:
 
 def test_workers_hand_hits_back_once_and_a_damaged_entry_is_parsed_again(tmp_path: Path) -> None:
     """The parallel path: hits come back as the entry's bytes; the results equal one process's parse."""
-    from cndkg.parse_parallel import PARALLEL_FROM, parse_all, parse_sources
+    from cndkg.forking import workers
+    from cndkg.parse_parallel import parse_all, parse_sources
     from cndkg.pipeline import collect_sources, lexicon_for
     from cndkg.registry import load_registry
 
     folder = tmp_path / "corpus"
-    write_corpus(folder, PARALLEL_FROM + 6, seed=5)
+    write_corpus(folder, 30, seed=5)
     registry = load_registry()
     names, lexicon = registry.state_names_with_and, lexicon_for(registry)
     sources, _ = collect_sources([str(folder)], folder)
     cache = ParseCache(tmp_path / "cache", cache_salt(None, sorted(names)))
     serial = parse_sources(sources, None, names, lexicon)
-    first, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    with workers(2, worth_seconds=0):  # fork for any amount of work: this test is about the parallel path
+        first, _ = parse_all(sources, None, names, lexicon, cache=cache)
     assert first.cache_hits == 0
     damaged = sorted((tmp_path / "cache").glob("*/*.json"))[3]
     damaged.write_bytes(b"\x80\x05not json")
-    second, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    with workers(2, worth_seconds=0):
+        second, _ = parse_all(sources, None, names, lexicon, cache=cache)
     assert second.cache_hits == len(sources) - 1
     assert (second.records, second.mentions, second.problems) == (serial.records, serial.mentions, serial.problems)
     assert second.cache_keys == first.cache_keys
-    third, _ = parse_all(sources, None, names, lexicon, jobs=2, cache=cache)
+    with workers(2, worth_seconds=0):
+        third, _ = parse_all(sources, None, names, lexicon, cache=cache)
     assert third.cache_hits == len(sources), "the damaged entry was written again"
 
 

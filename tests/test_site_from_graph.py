@@ -140,7 +140,7 @@ def test_a_page_shows_the_paragraph_text_the_graph_holds(
         )
         for item in corpus
     ]
-    write_pages(tmp_path, store, changed, registry, jobs=1)
+    write_pages(tmp_path, store, changed, registry)
     page = (tmp_path / "res/cnd/57/4/index.html").read_text(encoding="utf-8")
     akn = (tmp_path / "res/cnd/57/4/data.akn.xml").read_text(encoding="utf-8")
     assert re.search(f'<p id="op1" [^\n]*, {CHANGED};</p>', page)

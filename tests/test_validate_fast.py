@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+from cndkg.forking import workers
 from cndkg.validate import ValidationOutcome, load_shapes, validate_graph
 from cndkg.validate_fast import Unsupported, compile_shapes, validate_store
 
@@ -71,8 +72,10 @@ def test_fast_path_on_a_graph_with_every_violation_at_once(shapes: Graph) -> Non
 
 def test_checks_on_two_processes_report_what_one_process_reports(shapes: Graph) -> None:
     store = store_of(graph_with_every_violation())
-    serial = validate_store(store, shapes, BASE, jobs=1)
-    parallel = validate_store(store, shapes, BASE, jobs=2, parallel_from=0)
+    with workers(1):
+        serial = validate_store(store, shapes, BASE)
+    with workers(2, worth_seconds=0):
+        parallel = validate_store(store, shapes, BASE)
     assert len(serial.violations) > 50
     assert parallel.violations == serial.violations
     assert parallel.report.serialize(format="nt") == serial.report.serialize(format="nt")

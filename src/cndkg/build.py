@@ -25,6 +25,7 @@ from rdflib.compare import to_canonical_graph
 
 from cndkg.cache import ParseCache, cache_salt
 from cndkg.errors import BuildError, ValidationFailed
+from cndkg.forking import workers
 from cndkg.graph import build_graph
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import run_pipeline
@@ -123,7 +124,7 @@ def build(options: BuildOptions) -> BuildReport:
     shapes (unless allow_invalid), when another build is writing the same
     output folder, or when the disk fills up.
     """
-    with output_lock(options.out):
+    with output_lock(options.out), workers(options.jobs):
         return _build(options)
 
 
@@ -144,7 +145,6 @@ def _build(options: BuildOptions) -> BuildReport:
         registry,
         encoding=options.encoding,
         root=options.root,
-        jobs=options.jobs,
         cache=cache,
     )
     parsed = corpus.parsed
@@ -158,7 +158,7 @@ def _build(options: BuildOptions) -> BuildReport:
     report.resolutions = len(resolved)
     _check_inputs(report, corpus.failures, options)
     with _stage(report, "graph", progress):
-        result = build_graph(corpus.settled, registry, options.jobs)
+        result = build_graph(corpus.settled, registry)
         store = result.store
     report.triples = result.triple_count
     with _stage(report, "validate", progress):
@@ -167,7 +167,7 @@ def _build(options: BuildOptions) -> BuildReport:
         if options.validator == "pyshacl":
             outcome = validate_graph(result.graph, shapes)
         else:
-            outcome = validate_store(store, shapes, registry.minter.base, options.jobs)
+            outcome = validate_store(store, shapes, registry.minter.base)
     report.conforms, report.violations = outcome.conforms, len(outcome.violations)
     if not outcome.conforms and not options.allow_invalid:
         raise ValidationFailed(
@@ -179,13 +179,13 @@ def _build(options: BuildOptions) -> BuildReport:
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                site_pages = write_pages(work, store, resolved, registry, options.jobs, options.max_pages_per_source)
+                site_pages = write_pages(work, store, resolved, registry, options.max_pages_per_source)
                 report.diagnostics.extend(site_pages.data.diagnostics)
         sections = site_pages.sections if site_pages is not None and options.search else None
         with _indexing(work, sections) as indexer:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
-                report.dump_sizes = write_dumps(store, work, registry.minter.base, options.jobs, alternates)
+                report.dump_sizes = write_dumps(store, work, registry.minter.base, alternates)
                 report.dump_sizes.update(write_downloads(store, work))
                 names = [s.name for s in corpus.sources]
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)

@@ -1,9 +1,15 @@
-"""Work spread over forked processes that share the parent's data as it was at the fork.
+"""The build's one worker pool: work spread over forked processes, and one policy for when to fork.
 
-The graph, validation, dumps and site stages read large in-memory structures
-(the resolved model, the Oxigraph store, the site's indexes). Forking shares
-them copy-on-write instead of pickling them to each worker; only the work items
-and the results cross processes.
+The parse, graph, validation, dumps and site stages read large in-memory
+structures (the lexicon, the resolved model, the Oxigraph store, the site's
+indexes). Forking shares them copy-on-write instead of pickling them to each
+worker; only the work items and the results cross processes.
+
+How many processes a stage uses is decided here, once, by :func:`workers_for`:
+the build states the processes it may use (``with workers(jobs):``), each stage
+states how much work it has (items and the seconds one item takes), and work
+too small to repay a fork runs in this process. No stage takes a ``jobs``
+argument; the output never depends on the number of processes.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 Shared = TypeVar("Shared")
@@ -20,6 +29,57 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _task: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+FORK_WORTH_SECONDS = 1.0
+"""The least work (estimated seconds in one process) worth forking workers for: starting them, and
+sending items and results between processes, costs a good fraction of a second."""
+
+
+@dataclass(frozen=True)
+class WorkerPolicy:
+    """The processes a build may use (None: one per core, up to two) and the least work worth forking for."""
+
+    jobs: int | None = None
+    worth_seconds: float = FORK_WORTH_SECONDS
+
+    def count(self, items: int, seconds_each: float) -> int:
+        """Return how many processes to use for ``items`` items of ``seconds_each`` seconds each."""
+        if items < 2 or items * seconds_each < self.worth_seconds:
+            return 1
+        return default_jobs(self.jobs)
+
+
+_POLICY: ContextVar[WorkerPolicy | None] = ContextVar("cndkg_worker_policy", default=None)
+
+
+def _policy() -> WorkerPolicy:
+    """Return the policy in force: the block's (see :func:`workers`), else one per core and the default threshold."""
+    return _POLICY.get() or WorkerPolicy()
+
+
+@contextmanager
+def workers(jobs: int | None = None, *, worth_seconds: float | None = None) -> Iterator[WorkerPolicy]:
+    """Run the block with this worker policy (``worth_seconds=0`` forks for any work: tests use it).
+
+    Without ``worth_seconds``, the threshold is :data:`FORK_WORTH_SECONDS` as it is when the block starts.
+    """
+    policy = WorkerPolicy(jobs, FORK_WORTH_SECONDS if worth_seconds is None else worth_seconds)
+    token = _POLICY.set(policy)
+    try:
+        yield policy
+    finally:
+        _POLICY.reset(token)
+
+
+def workers_for(items: int, seconds_each: float) -> int:
+    """Return how many processes the current policy gives ``items`` items of ``seconds_each`` seconds each."""
+    return _policy().count(items, seconds_each)
+
+
+def jobs_allowed() -> int:
+    """Return how many processes the current policy allows at most (for tools with their own threads)."""
+    return default_jobs(_policy().jobs)
 
 
 def default_jobs(jobs: int | None) -> int:

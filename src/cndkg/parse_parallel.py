@@ -9,21 +9,22 @@ main process decodes it once (not the worker, then again from the worker's answe
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from cndkg.cache import ParseCache
 from cndkg.errors import SourceError
 from cndkg.find import Lexicon, find
-from cndkg.forking import default_jobs
+from cndkg.forking import fork_imap, workers_for
 from cndkg.model import Diagnostic, Mention, Resolution, Severity
 from cndkg.read import read
 from cndkg.segment import segment
 from cndkg.sources import Source
 
-PARALLEL_FROM = 64
+SECONDS_PER_SOURCE = 0.01
+"""About what reading, segmenting and finding one text takes (3 ms at 1,000 texts on this project's
+machine, far more for a PDF): with the worker policy's threshold, files parse on the pool from about
+a hundred."""
 
 
 @dataclass
@@ -83,10 +84,19 @@ class _CachedBytes:
     data: bytes
 
 
-def _parse_chunk(
-    sources: list[Source], encoding: str | None, names: frozenset[str], lexicon: Lexicon, cache: ParseCache | None
-) -> list[Parsed | _CachedBytes]:
+@dataclass(frozen=True)
+class _ParseJob:
+    """What every parsing worker shares (inherited with the fork, never pickled)."""
+
+    encoding: str | None
+    names: frozenset[str]
+    lexicon: Lexicon
+    cache: ParseCache | None
+
+
+def _parse_chunk(job: _ParseJob, sources: list[Source]) -> list[Parsed | _CachedBytes]:
     """Parse each source of a chunk (a worker's job); a cache hit comes back as its entry's bytes."""
+    encoding, names, lexicon, cache = job.encoding, job.names, job.lexicon, job.cache
     answers: list[Parsed | _CachedBytes] = []
     for index, source in enumerate(sources):
         key = _cache_key(cache, source)
@@ -164,38 +174,28 @@ def parse_all(
     encoding: str | None,
     names: frozenset[str],
     lexicon: Lexicon,
-    jobs: int | None = None,
     cache: ParseCache | None = None,
 ) -> tuple[Parsed, float]:
-    """Run the per-file stages on every source, on ``jobs`` processes when there are many files.
+    """Run the per-file stages on every source, on the worker pool when there are many files.
 
-    Takes the sources, the decoding and reference options, the process count
-    and an optional :class:`ParseCache`. Returns the results in source order
-    and the wall seconds taken.
+    Takes the sources, the decoding and reference options and an optional
+    :class:`ParseCache`. Returns the results in source order and the wall
+    seconds taken.
     """
-    workers = default_jobs(jobs)
     start = time.perf_counter()
-    if workers <= 1 or len(sources) < PARALLEL_FROM:
+    workers = workers_for(len(sources), SECONDS_PER_SOURCE)
+    if workers <= 1:
         return parse_sources(sources, encoding, names, lexicon, cache), time.perf_counter() - start
     size = max(1, -(-len(sources) // (workers * 8)))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     parsed = Parsed()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        answers = pool.map(
-            _parse_chunk,
-            chunks,
-            [encoding] * len(chunks),
-            [names] * len(chunks),
-            [lexicon] * len(chunks),
-            [cache] * len(chunks),
-        )
-        for chunk, chunk_answers in zip(chunks, answers, strict=True):
-            for answer in chunk_answers:
-                if isinstance(answer, _CachedBytes):
-                    _add_cached_bytes(parsed, answer, chunk[answer.index], encoding, names, lexicon, cache)
-                else:
-                    parsed.extend(answer)
+    job = _ParseJob(encoding, names, lexicon, cache)
+    for chunk, chunk_answers in zip(chunks, fork_imap(_parse_chunk, job, chunks, workers), strict=True):
+        for answer in chunk_answers:
+            if isinstance(answer, _CachedBytes):
+                _add_cached_bytes(parsed, answer, chunk[answer.index], encoding, names, lexicon, cache)
+            else:
+                parsed.extend(answer)
     return parsed, time.perf_counter() - start
 
 

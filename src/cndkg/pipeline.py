@@ -183,21 +183,18 @@ def run_pipeline(
     *,
     encoding: str | None = None,
     root: Path | None = None,
-    jobs: int | None = 1,
     cache: ParseCache | None = None,
 ) -> Corpus:
     """Run the stage chain read -> segment -> find -> resolve over the given files and folders.
 
     Takes source paths, the registry, an optional encoding, the folder that
-    names are reported relative to, the number of processes for the per-file
-    stages and an optional parse cache. Returns the :class:`Corpus`. This is the
+    names are reported relative to and an optional parse cache (the per-file
+    stages run on the worker pool: :mod:`cndkg.forking`). Returns the :class:`Corpus`. This is the
     one place the chain is written: ``cndkg build``, the library API and the
     other commands all call it.
     """
     sources, problems = collect_sources(arguments, root)
-    parsed, parse_seconds = parse_all(
-        sources, encoding, registry.state_names_with_and, lexicon_for(registry), jobs, cache
-    )
+    parsed, parse_seconds = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), cache)
     start = time.perf_counter()
     settled = resolve_corpus(parsed.records, parsed.mentions, registry)
     resolve_seconds = time.perf_counter() - start

@@ -16,6 +16,7 @@ from cndkg.errors import CndkgError
 from cndkg.evaluate.compare import Counts, TextResult, compare_text, crashed_text
 from cndkg.evaluate.expectations import ExpectationError, ExpectedText, load_expectations
 from cndkg.evaluate.observe import ObservedResolution, observe
+from cndkg.forking import workers
 from cndkg.model import Severity
 from cndkg.registry import Registry, load_registry
 
@@ -122,13 +123,14 @@ def build_text(path: Path, registry: Registry) -> list[ObservedResolution]:
     from cndkg.graph import build_graph
     from cndkg.pipeline import run_pipeline
 
-    corpus = run_pipeline([path], registry, root=path.parent, jobs=1)
+    with workers(1):  # one text: never worth a fork
+        corpus = run_pipeline([path], registry, root=path.parent)
     errors = [d for d in corpus.diagnostics if d.severity is Severity.ERROR and d.source in corpus.failed_sources]
     if corpus.failed_sources:
         raise CndkgError(str(errors[0]) if errors else f"{path.name}: could not be read")
     if not corpus.resolved:
         raise CndkgError("no resolution found")
-    return observe(build_graph(corpus.settled, registry, 1).graph)
+    return observe(build_graph(corpus.settled, registry).graph)
 
 
 def run_record(result: CorpusResult) -> dict[str, Any]:

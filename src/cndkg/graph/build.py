@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from cndkg.forking import default_jobs, fork_imap
+from cndkg.forking import fork_imap, workers_for
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
@@ -122,13 +122,13 @@ class _Triples:
         return self.index[str(predicate)]
 
 
-def build_graph(corpus: ResolvedCorpus, registry: Registry, jobs: int | None = None) -> GraphResult:
+def build_graph(corpus: ResolvedCorpus, registry: Registry) -> GraphResult:
     """Build the dataset's graph: describe what the resolver settled, following DESIGN.md's vocabulary.
 
-    Takes the resolved corpus and the registry (reference data and IRI minter),
-    and how many processes may describe the texts (default: one per core, up to
-    two, from ``PARALLEL_FROM`` texts; the graph does not depend on it). Returns
-    the graph in an Oxigraph store (with an rdflib view on demand).
+    Takes the resolved corpus and the registry (reference data and IRI minter).
+    Many texts are described on the worker pool (:mod:`cndkg.forking`); the graph
+    does not depend on it. Returns the graph in an Oxigraph store (with an
+    rdflib view on demand).
     """
     resolved = list(corpus.texts)
     minter = registry.minter
@@ -137,7 +137,7 @@ def build_graph(corpus: ResolvedCorpus, registry: Registry, jobs: int | None = N
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
     store = ox.Store()
     sessions: set[tuple[str, int]] = set()
-    workers = default_jobs(jobs) if len(resolved) >= PARALLEL_FROM else 1
+    workers = workers_for(len(resolved), SECONDS_PER_TEXT)
     step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
     job = _RecordJob(resolved, minter, step)
     # Each part is loaded while the workers describe the next ones.
@@ -154,8 +154,9 @@ def build_graph(corpus: ResolvedCorpus, registry: Registry, jobs: int | None = N
     return GraphResult(store, len(store))
 
 
-PARALLEL_FROM = 500
-"""Texts from which their triples are written by several processes."""
+SECONDS_PER_TEXT = 0.002
+"""About what describing one text takes: with the worker policy's threshold, texts are described on the
+pool from about 500."""
 
 PART_TEXTS = 500
 """The most texts a worker describes in one part. The main process holds a few parts (about 7 MB of

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
-from cndkg.forking import default_jobs, fork_map
+from cndkg.forking import fork_map, jobs_allowed
 from cndkg.writers import WRITERS, jsonld, turtle
 from cndkg.writers import ntriples as ntriples_writer
 
@@ -28,7 +28,6 @@ def write_dumps(
     store: ox.Store,
     folder: Path,
     base: str | None = None,
-    jobs: int | None = None,
     alternates: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
@@ -36,18 +35,18 @@ def write_dumps(
     The canonical N-Triples are written first (sorted lines, by GNU sort where
     the machine has it: see :func:`write_sorted_ntriples`); Turtle and
     JSON-LD are then written from a streamed parse of that file, on two
-    processes when ``jobs`` allows, so the triples are never all held as
+    processes when the worker policy allows, so the triples are never all held as
     Python objects. ``alternates`` maps each entity with a page to its
     folder under ``folder``: its description (its triples and those of the
     hash IRIs under it) is then written there as ``data.ttl`` and
     ``data.jsonld``, taken from the same streams. The bytes do not depend on
-    ``jobs``.
+    the number of processes.
     """
     ntriples = folder / "cndkg.nt"
-    ntriples_writer.write_sorted(store, ntriples, default_jobs(jobs), ntriples_writer.gnu_sort())
+    ntriples_writer.write_sorted(store, ntriples, jobs_allowed(), ntriples_writer.gnu_sort())
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
     job = _DumpJob(ntriples, base, alternates or {})
-    fork_map(_write_from_ntriples, job, others, min(default_jobs(jobs), len(others)))
+    fork_map(_write_from_ntriples, job, others, min(jobs_allowed(), len(others)))
     return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from cndkg.forking import default_jobs, fork_map
+from cndkg.forking import fork_map, workers_for
 from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG, SITEMAP_XML
 from cndkg.publish import akn, charts, conneg, feed, pages
@@ -77,8 +77,9 @@ network and the "Cited by" list (``data-pagefind-ignore``): other texts' titles,
 for words it does not contain. Together they took Pagefind from 42 to 35 s of CPU and from 3.0 to 2.5 GiB
 on a 10,000-text site."""
 
-PARALLEL_FROM = 1000
-"""Entity pages from which they are written on several processes."""
+SECONDS_PER_PAGE = 0.001
+"""About what rendering and writing one entity page takes: with the worker policy's threshold, pages are
+written on the pool from about 1,000."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,6 @@ def write_pages(
     store: ox.Store,
     resolved: list[ResolvedResolution],
     registry: Registry,
-    jobs: int | None = None,
     max_pages_per_source: int | None = None,
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
@@ -117,9 +117,8 @@ def write_pages(
     Takes the output folder, the dataset's Oxigraph store (every page is
     rendered from it), the resolved resolutions (read only for what the graph
     does not state yet: :func:`cndkg.publish.textview.extras_from_model`), the
-    registry and how many processes may write entity pages
-    (default: one per core, up to two, from ``PARALLEL_FROM`` pages; the bytes
-    do not depend on it). Returns what :func:`finish_site` needs, and each
+    registry (many entity pages are written on the worker pool,
+    :mod:`cndkg.forking`; the bytes do not depend on it). Returns what :func:`finish_site` needs, and each
     entity page's folder (``alternates``: entity IRI -> folder), where the
     dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
     not exist yet.
@@ -141,7 +140,7 @@ def write_pages(
         folder_page=False,
     )
     entities = [(iri, path) for iri in sorted(data.entities) if (path := data.page_of(iri)) is not None]
-    workers = default_jobs(jobs) if len(entities) >= PARALLEL_FROM else 1
+    workers = workers_for(len(entities), SECONDS_PER_PAGE)
     # Small interleaved chunks balance the load: resolution pages cost far more than stubs.
     chunks = [entities[start::64] for start in range(min(64, len(entities)))]
     job = _PageJob(folder, data)
