@@ -193,8 +193,7 @@ def test_parallel_build_gives_the_same_output_as_one_process(tmp_path: Path, mon
     from cndkg.build import BuildOptions, build
 
     # 80 texts are too few to fork for otherwise
-    monkeypatch.setattr("cndkg.publish.site.PARALLEL_FROM", 1)
-    monkeypatch.setattr("cndkg.graph.build.PARALLEL_FROM", 1)
+    monkeypatch.setattr("cndkg.forking.FORK_WORTH_SECONDS", 0.0)  # every stage forks, however small its work
     write_corpus(tmp_path / "src", 80, seed=3)
     reports = {
         jobs: build(
