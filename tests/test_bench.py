@@ -64,7 +64,8 @@ def test_bench_smoke_run_prints_json_for_every_stage_and_the_curve() -> None:
         assert set(run["stages"]) == STAGES
         assert run["floors"]["parsed_triples"] == run["triples"]
         assert run["ratios"]["total_per_copy_floor"] > 0 and run["ratios"]["total_per_parse_floor"] > 0
-        assert run["rebuild"]["edit"]["cache_hits"] == run["rebuild"]["edit"]["sources"] - 1 == run["size"] - 1
+        assert run["rebuild"]["edit"]["expected_cache_hits"] == run["rebuild"]["edit"]["sources"] - 1 == run["size"] - 1
+        assert isinstance(run["warnings"], list)
         assert run["largest_worker_rss_mib"] > 0 and run["tree_peak_mib"] > 0
         assert "watch" not in run  # --watch-edits 0
         assert set(run["queries_ms"]) >= {"recalled-by", "reports-due", "treaties-ranked"}
@@ -99,12 +100,15 @@ def test_run_one_reports_clean_build_rebuilds_watch_and_targets(tmp_path: Path) 
         assert figures["total_seconds"] > 0 and figures["per_parse_floor"] > 0, kind
         assert figures["per_parse_floor"] == pytest.approx(figures["total_seconds"] / parse_floor, rel=0.05)
     assert rebuild["add"]["resolutions"] == run["resolutions"] + 1
-    assert rebuild["add"]["sources"] == 21 and rebuild["add"]["cache_hits"] == 20  # only the new text is parsed
     assert rebuild["add"]["file"] == "s70/r000020.html"
     assert rebuild["edit"]["resolutions"] == run["resolutions"]
-    assert rebuild["edit"]["cache_hits"] == rebuild["edit"]["sources"] - 1 == 19
     assert rebuild["delete"]["resolutions"] == run["resolutions"] - 1
-    assert rebuild["delete"]["cache_hits"] == rebuild["delete"]["sources"] == 19
+    # only the added or edited text is parsed (a change to cndkg's code on disk mid-run empties the cache)
+    expected = {"add": (21, 20), "edit": (20, 19), "delete": (19, 19)}
+    assert {kind: (r["sources"], r["expected_cache_hits"]) for kind, r in rebuild.items()} == expected
+    assert {kind: r["cache_hits"] for kind, r in rebuild.items()} == {k: v[1] for k, v in expected.items()}, run[
+        "warnings"
+    ]
     assert not (tmp_path / "corpus" / rebuild["delete"]["file"]).exists()
 
     watch = run["watch"]

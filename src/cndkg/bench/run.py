@@ -101,7 +101,13 @@ def run_one(
         "period_seconds": DEFAULT_PERIOD,
         "pss_budget": DEFAULT_BUDGET,
     }
-    figures["rebuild"] = _rebuilds(options, sources, count, seed, parse_floor)
+    figures["rebuild"] = rebuilds = _rebuilds(options, sources, count, seed, parse_floor)
+    figures["warnings"] = [
+        f"rebuild {kind}: {r['cache_hits']} of {r['sources']} sources from the parse cache, "
+        f"{r['expected_cache_hits']} expected (cndkg's code changed on disk during the run?): a full parse was timed"
+        for kind, r in rebuilds.items()
+        if r["cache_hits"] < r["expected_cache_hits"]
+    ]
     figures["queries_ms"] = query_latencies(out / "cndkg.nt")
     if watch_edits > 0 and site:  # the figure is to a reloaded page: without a site there is none
         figures["watch"] = _watch(sources, out, cache, watch_edits, watch_browser, search)
@@ -120,11 +126,15 @@ def _timed_build(options: Any) -> tuple[Any, float, dict[str, Any]]:
     return report, total, memory_figures(sampler)
 
 
-def _rebuild_figures(report: Any, total: float, memory: dict[str, Any], parse_floor: float) -> dict[str, Any]:
+def _rebuild_figures(
+    report: Any, total: float, memory: dict[str, Any], parse_floor: float, *, deleted: bool = False
+) -> dict[str, Any]:
     return {
         "total_seconds": round(total, 3),
         "per_parse_floor": round(total / parse_floor, 2),
         "cache_hits": report.cache_hits,
+        # every source but the one changed: fewer means the cache's salt changed (its code, on disk, mid-run)
+        "expected_cache_hits": report.sources - (0 if deleted else 1),
         "sources": report.sources,
         "resolutions": report.resolutions,
         "stages": {name: round(t.seconds, 3) for name, t in report.timings.items()},
@@ -169,7 +179,7 @@ def _rebuilds(options: Any, sources: Path, count: int, seed: int, parse_floor: f
     report, total, memory = _timed_build(options)
     figures["delete"] = {
         "file": deleted.relative_to(sources).as_posix(),
-        **_rebuild_figures(report, total, memory, parse_floor),
+        **_rebuild_figures(report, total, memory, parse_floor, deleted=True),
     }
     return figures
 
@@ -450,6 +460,8 @@ def table(data: dict[str, Any]) -> str:
             for r in data["results"]
         ]
         lines.append(f"q {name:<{LABEL - 2}}"[:LABEL] + "".join(f"{c:>26}" for c in cells))
+    for r in results:
+        lines.extend(f"warning, {r['size']:,} texts: {warning}" for warning in r.get("warnings", []))
     for step in data.get("curve", {}).get("growth", []):
         lines.append(
             f"growth {step['from']:,} -> {step['to']:,}: time {step['time']}, memory {step['memory']} "
