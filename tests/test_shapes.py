@@ -108,6 +108,14 @@ sdg:3.5 a skos:Concept ; skos:notation "3.5" ; skos:prefLabel "SDG target 3.5"@e
     cndkg:text "the implementation of the present resolution." ;
     cndkg:sourceLine 35 .
 
+<res/cnd/57/4#op1> cndkg:footnoteMarker <res/cnd/57/4#op1-fnref1> .
+<res/cnd/57/4#op1-fnref1> a cndkg:FootnoteMarker ; cndkg:label "1" ; cndkg:startOffset 12 ; cndkg:order 1 .
+<res/cnd/57/4#op1-unresolved1> a cndkg:UnresolvedMention ;
+    cndkg:inParagraph <res/cnd/57/4#op1> ; cndkg:matchedText "resolution 99/99" ; cndkg:sourceLine 34 ;
+    cndkg:order 1 .
+<res/cnd/57/4#op1-addressee1> a cndkg:AddresseeMention ;
+    cndkg:inParagraph <res/cnd/57/4#op1> ; cndkg:addressee <body/unodc> ;
+    cndkg:matchedText "the Office" ; cndkg:sourceLine 34 ; cndkg:order 1 .
 <res/cnd/57/4> cndkg:footnote <res/cnd/57/4#fn1> .
 <res/cnd/57/4#fn1> a cndkg:Footnote ;
     cndkg:label "1" ;
@@ -151,6 +159,9 @@ PP = "<res/cnd/57/4#pp1>"
 OP = "<res/cnd/57/4#op1>"
 SUB = "<res/cnd/57/4#op1-a>"
 NOTE = "<res/cnd/57/4#fn1>"
+MARKER = "<res/cnd/57/4#op1-fnref1>"
+UNRESOLVED = "<res/cnd/57/4#op1-unresolved1>"
+ADDRESSEE = "<res/cnd/57/4#op1-addressee1>"
 CIT = "<res/cnd/57/4#pp1-cit1>"
 MANDATE = "<res/cnd/57/4#op1-mandate1>"
 DRAFT = "<draft/cnd/57/supporting-recovery-from-substance-use-disorders>"
@@ -279,6 +290,44 @@ CASES = [
     ("FootnoteShape-line-missing", "-", NOTE, "cndkg:sourceLine", "MinCount"),
     ("FootnoteShape-two-lines", "+ 41", NOTE, "cndkg:sourceLine", "MaxCount"),
     ("FootnoteShape-line-as-text", '= "40"', NOTE, "cndkg:sourceLine", "Datatype"),
+    ("FootnoteMarkerShape-label-missing", "-", MARKER, "cndkg:label", "MinCount"),
+    ("FootnoteMarkerShape-two-labels", '+ "2"', MARKER, "cndkg:label", "MaxCount"),
+    ("FootnoteMarkerShape-label-a-number", "= 1", MARKER, "cndkg:label", "Datatype"),
+    ("FootnoteMarkerShape-offset-missing", "-", MARKER, "cndkg:startOffset", "MinCount"),
+    ("FootnoteMarkerShape-two-offsets", "+ 13", MARKER, "cndkg:startOffset", "MaxCount"),
+    ("FootnoteMarkerShape-offset-as-text", '= "12"', MARKER, "cndkg:startOffset", "Datatype"),
+    ("FootnoteMarkerShape-order-missing", "-", MARKER, "cndkg:order", "MinCount"),
+    ("FootnoteMarkerShape-two-orders", "+ 2", MARKER, "cndkg:order", "MaxCount"),
+    ("FootnoteMarkerShape-order-as-text", '= "1"', MARKER, "cndkg:order", "Datatype"),
+    ("UnresolvedMentionShape-no-paragraph", "-", UNRESOLVED, "cndkg:inParagraph", "MinCount"),
+    ("UnresolvedMentionShape-two-paragraphs", "+ " + PP, UNRESOLVED, "cndkg:inParagraph", "MaxCount"),
+    ("UnresolvedMentionShape-held-by-a-resolution", "= " + RES, UNRESOLVED, "cndkg:inParagraph", "Or"),
+    ("UnresolvedMentionShape-words-missing", "-", UNRESOLVED, "cndkg:matchedText", "MinCount"),
+    ("UnresolvedMentionShape-two-words", '+ "99/98"', UNRESOLVED, "cndkg:matchedText", "MaxCount"),
+    ("UnresolvedMentionShape-words-tagged", '= "99/99"@en', UNRESOLVED, "cndkg:matchedText", "Datatype"),
+    ("UnresolvedMentionShape-words-empty", '= ""', UNRESOLVED, "cndkg:matchedText", "MinLength"),
+    ("UnresolvedMentionShape-line-missing", "-", UNRESOLVED, "cndkg:sourceLine", "MinCount"),
+    ("UnresolvedMentionShape-two-lines", "+ 35", UNRESOLVED, "cndkg:sourceLine", "MaxCount"),
+    ("UnresolvedMentionShape-line-as-text", '= "34"', UNRESOLVED, "cndkg:sourceLine", "Datatype"),
+    ("UnresolvedMentionShape-order-missing", "-", UNRESOLVED, "cndkg:order", "MinCount"),
+    ("UnresolvedMentionShape-two-orders", "+ 2", UNRESOLVED, "cndkg:order", "MaxCount"),
+    ("UnresolvedMentionShape-order-as-text", '= "1"', UNRESOLVED, "cndkg:order", "Datatype"),
+    ("AddresseeMentionShape-no-paragraph", "-", ADDRESSEE, "cndkg:inParagraph", "MinCount"),
+    ("AddresseeMentionShape-two-paragraphs", "+ " + SUB, ADDRESSEE, "cndkg:inParagraph", "MaxCount"),
+    ("AddresseeMentionShape-in-a-preamble", "= " + PP, ADDRESSEE, "cndkg:inParagraph", "Or"),
+    ("AddresseeMentionShape-no-body", "-", ADDRESSEE, "cndkg:addressee", "MinCount"),
+    ("AddresseeMentionShape-two-bodies", "+ " + CND, ADDRESSEE, "cndkg:addressee", "MaxCount"),
+    ("AddresseeMentionShape-not-a-body", "= " + STATE, ADDRESSEE, "cndkg:addressee", "Class"),
+    ("AddresseeMentionShape-words-missing", "-", ADDRESSEE, "cndkg:matchedText", "MinCount"),
+    ("AddresseeMentionShape-two-words", '+ "UNODC"', ADDRESSEE, "cndkg:matchedText", "MaxCount"),
+    ("AddresseeMentionShape-words-tagged", '= "the Office"@en', ADDRESSEE, "cndkg:matchedText", "Datatype"),
+    ("AddresseeMentionShape-words-empty", '= ""', ADDRESSEE, "cndkg:matchedText", "MinLength"),
+    ("AddresseeMentionShape-line-missing", "-", ADDRESSEE, "cndkg:sourceLine", "MinCount"),
+    ("AddresseeMentionShape-two-lines", "+ 35", ADDRESSEE, "cndkg:sourceLine", "MaxCount"),
+    ("AddresseeMentionShape-line-as-text", '= "34"', ADDRESSEE, "cndkg:sourceLine", "Datatype"),
+    ("AddresseeMentionShape-order-missing", "-", ADDRESSEE, "cndkg:order", "MinCount"),
+    ("AddresseeMentionShape-two-orders", "+ 2", ADDRESSEE, "cndkg:order", "MaxCount"),
+    ("AddresseeMentionShape-order-as-text", '= "1"', ADDRESSEE, "cndkg:order", "Datatype"),
     ("CitesShape-target-a-literal", '+ "resolution 56/1"', PP, "eli:cites", "NodeKind"),
     ("CitesShape-target-undescribed", "+ " + NOBODY, PP, "eli:cites", "Node"),
     ("CitesShape-target-without-type", CITE_UNTYPED, PP, "eli:cites", "Node"),

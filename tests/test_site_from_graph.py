@@ -3,7 +3,6 @@ resolved model says, and a page shows what the graph says, not what the model sa
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -14,7 +13,7 @@ from cndkg.graph import build_graph
 from cndkg.model import ResolvedResolution
 from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish.site import write_pages
-from cndkg.publish.textview import TextView, extras_from_model, read_texts
+from cndkg.publish.textview import Marker, TextView, UnresolvedView, read_texts, spans_from_graph
 from cndkg.registry import Registry
 
 from .conftest import CORPUS
@@ -36,7 +35,7 @@ def corpus(pipeline: Corpus) -> list[ResolvedResolution]:
 @pytest.fixture(scope="module")
 def views(pipeline: Corpus, registry: Registry) -> dict[str, TextView]:
     store = build_graph(pipeline.settled, registry).store
-    return read_texts(store, extras_from_model(pipeline.resolved))
+    return read_texts(store)
 
 
 def test_the_graph_has_every_text_of_the_model_in_corpus_order(
@@ -129,20 +128,44 @@ def test_a_page_shows_the_paragraph_text_the_graph_holds(
     store.update(
         f"DELETE {{ {paragraph} {text} ?t }} INSERT {{ {paragraph} {text} {after} }} WHERE {{ {paragraph} {text} ?t }}"
     )
-    # The model the pages are given says otherwise: what they show must come from the graph.
-    changed = [
-        dataclasses.replace(
-            item,
-            resolution=dataclasses.replace(
-                item.resolution,
-                paragraphs=tuple(dataclasses.replace(p, text="words of the model") for p in item.resolution.paragraphs),
-            ),
-        )
-        for item in corpus
-    ]
-    write_pages(tmp_path, store, changed, registry)
+    write_pages(tmp_path, store, registry)  # given no model at all: what pages show comes from the graph
     page = (tmp_path / "res/cnd/57/4/index.html").read_text(encoding="utf-8")
     akn = (tmp_path / "res/cnd/57/4/data.akn.xml").read_text(encoding="utf-8")
     assert re.search(f'<p id="op1" [^\n]*, {CHANGED};</p>', page)
     assert re.search(f'<paragraph eId="op1">(?:(?!</paragraph>).)*, {CHANGED};</p>', akn, re.DOTALL)
-    assert "words of the model" not in page + akn
+    assert before not in page
+
+
+def test_the_graph_has_the_markers_unresolved_mentions_and_addressees_of_the_model(
+    pipeline: Corpus, corpus: list[ResolvedResolution], registry: Registry
+) -> None:
+    spans = spans_from_graph(build_graph(pipeline.settled, registry).store)
+    assert any(item.addressings for item in corpus)
+    assert any(p.footnote_refs for item in corpus for p in item.resolution.paragraphs)
+    for item in corpus:
+        found = spans.get(item.iri)
+        markers = {
+            eid: tuple(Marker(r.label, r.offset) for r in part.footnote_refs)
+            for paragraph in item.resolution.paragraphs
+            for eid, part in paragraph.texts()
+            if part.footnote_refs
+        }
+        assert (found.markers if found else {}) == markers
+        unresolved = tuple(UnresolvedView(p.rsplit("#", 1)[-1], text, line) for p, text, line in item.unresolved)
+        assert (found.unresolved if found else ()) == unresolved
+        assert (found.addressees if found else ()) == tuple((a.paragraph, a.addressee) for a in item.addressings)
+
+
+def test_unresolved_mentions_come_back_from_the_graph_in_order_with_repeats(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text(
+        "Resolution 62/4\n\nThe Commission on Narcotic Drugs,\n\n"
+        "Recalling resolution 99/98 and resolution 99/99,\n\n"
+        "1. Requests the United Nations Office on Drugs and Crime to recall resolution 99/98.\n",
+        encoding="utf-8",
+    )
+    corpus = run_pipeline([tmp_path], registry, root=tmp_path)
+    [item] = corpus.resolved
+    assert [text for _, text, _ in item.unresolved] == ["resolution 99/98", "resolution 99/99", "resolution 99/98"]
+    spans = spans_from_graph(build_graph(corpus.settled, registry).store)[item.iri]
+    assert spans.unresolved == tuple(UnresolvedView(p.rsplit("#", 1)[-1], t, line) for p, t, line in item.unresolved)
+    assert [who for _, who in spans.addressees] == ["https://w3id.org/cndkg/id/body/unodc"]

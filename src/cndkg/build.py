@@ -179,7 +179,7 @@ def _build(options: BuildOptions) -> BuildReport:
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                site_pages = write_pages(work, store, resolved, registry, options.max_pages_per_source)
+                site_pages = write_pages(work, store, registry, options.max_pages_per_source)
                 report.diagnostics.extend(site_pages.data.diagnostics)
         sections = site_pages.sections if site_pages is not None and options.search else None
         with _indexing(work, sections) as indexer:

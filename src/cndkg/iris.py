@@ -209,6 +209,18 @@ class Minter:
         """Return the IRI of the provenance node of a paragraph's ``index``-th citation."""
         return f"{citing}-cit{index}"
 
+    def footnote_marker(self, part: str, index: int) -> str:
+        """Return the IRI of the ``index``-th footnote marker of a paragraph or sub-paragraph (``...#op2-fnref1``)."""
+        return f"{part}-fnref{index}"
+
+    def unresolved(self, paragraph: str, index: int) -> str:
+        """Return the IRI of the ``index``-th unresolved mention a paragraph holds (``...#op2-unresolved1``)."""
+        return f"{paragraph}-unresolved{index}"
+
+    def addressee_mention(self, paragraph: str, index: int) -> str:
+        """Return the IRI of the ``index``-th addressee a paragraph names (``...#op2-addressee1``)."""
+        return f"{paragraph}-addressee{index}"
+
     def mandate(self, paragraph: str, index: int) -> str:
         """Return the IRI of the ``index``-th reporting mandate of an operative paragraph."""
         return f"{paragraph}-mandate{index}"

@@ -500,10 +500,12 @@ class ReportingMandate:
 
 @dataclass(frozen=True, slots=True)
 class Addressing:
-    """An operative paragraph addressing a body ("Requests the UNODC ...")."""
+    """An operative paragraph addressing a body ("Requests the UNODC ..."): the words that name it, their line."""
 
     paragraph: str
     addressee: str
+    text: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,10 @@ class CNDKG(DefinedNamespace):
     SubParagraph: URIRef
     Footnote: URIRef
     Citation: URIRef
+    TextSpan: URIRef
+    FootnoteMarker: URIRef
+    UnresolvedMention: URIRef
+    AddresseeMention: URIRef
     ReportingMandate: URIRef
     Session: URIRef
     Body: URIRef
@@ -103,6 +107,9 @@ class CNDKG(DefinedNamespace):
     locator: URIRef
     adoptedBy: URIRef
     unresolvedMention: URIRef
+    footnoteMarker: URIRef
+    inParagraph: URIRef
+    order: URIRef
 
 
 class ELI(DefinedNamespace):

@@ -305,8 +305,8 @@ def resolve(
         for citing in mention.citing:
             paragraph_iri = minter.paragraph(iri, citing)
             if mention.kind is MentionKind.ADDRESSEE:
-                if Addressing(paragraph_iri, target.iri) not in addressings:
-                    addressings.append(Addressing(paragraph_iri, target.iri))
+                if not any(a.paragraph == paragraph_iri and a.addressee == target.iri for a in addressings):
+                    addressings.append(Addressing(paragraph_iri, target.iri, mention.text, mention.line))
                 continue
             if mention.kind is MentionKind.SESSION:
                 relation = str(CNDKG.refersToSession)

@@ -13,6 +13,7 @@ from cndkg.forking import fork_imap, workers_for
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
+    FootnoteRef,
     Paragraph,
     ParagraphKind,
     ResolutionKind,
@@ -264,10 +265,38 @@ def _describe_record(
         triples.integer(note, CNDKG.sourceLine, footnote.line)
     _describe_citations(triples, item, minter, source)
     _describe_mandates(triples, item, minter)
-    for paragraph_iri, text, _line in item.unresolved:
-        triples.text(paragraph_iri, CNDKG.unresolvedMention, text)
+    _describe_unresolved(triples, item, minter)
+    _describe_addressees(triples, item, minter)
     for document in record.session_documents:
         _describe_session_document(triples, document, record.body, record.session, minter, sessions)
+
+
+def _describe_unresolved(triples: _Triples, item: ResolvedResolution, minter: Minter) -> None:
+    """Add the words that look like references but were not resolved, each with its line, in text order."""
+    counters: dict[str, int] = {}
+    for order, (paragraph, text, line) in enumerate(item.unresolved, start=1):
+        triples.text(paragraph, CNDKG.unresolvedMention, text)
+        counters[paragraph] = counters.get(paragraph, 0) + 1
+        node = minter.unresolved(paragraph, counters[paragraph])
+        triples.add(node, RDF.type, CNDKG.UnresolvedMention)
+        triples.add(node, CNDKG.inParagraph, paragraph)
+        triples.text(node, CNDKG.matchedText, text)
+        triples.integer(node, CNDKG.sourceLine, line)
+        triples.integer(node, CNDKG.order, order)
+
+
+def _describe_addressees(triples: _Triples, item: ResolvedResolution, minter: Minter) -> None:
+    """Add the bodies operative paragraphs (and sub-paragraphs) address, in the order the text names them."""
+    counters: dict[str, int] = {}
+    for order, addressing in enumerate(item.addressings, start=1):
+        counters[addressing.paragraph] = counters.get(addressing.paragraph, 0) + 1
+        node = minter.addressee_mention(addressing.paragraph, counters[addressing.paragraph])
+        triples.add(node, RDF.type, CNDKG.AddresseeMention)
+        triples.add(node, CNDKG.inParagraph, addressing.paragraph)
+        triples.add(node, CNDKG.addressee, addressing.addressee)
+        triples.text(node, CNDKG.matchedText, addressing.text)
+        triples.integer(node, CNDKG.sourceLine, addressing.line)
+        triples.integer(node, CNDKG.order, order)
 
 
 def _describe_draft(triples: _Triples, item: ResolvedResolution) -> None:
@@ -311,6 +340,7 @@ def _describe_paragraph(
     triples.integer(iri, CNDKG.sourceLine, paragraph.line)
     for ref in paragraph.footnote_refs:
         triples.add(iri, CNDKG.hasFootnoteMarker, minter.footnote(resolution, ref.label))
+    _describe_markers(triples, iri, paragraph.footnote_refs, minter)
     for addressing in item.addressings:
         if addressing.paragraph == iri:
             triples.add(iri, CNDKG.addressee, addressing.addressee)
@@ -323,6 +353,18 @@ def _describe_paragraph(
         triples.text(sub_iri, CNDKG.label, sub.label)
         triples.text(sub_iri, CNDKG.text, sub.text)
         triples.integer(sub_iri, CNDKG.sourceLine, sub.line)
+        _describe_markers(triples, sub_iri, sub.footnote_refs, minter)
+
+
+def _describe_markers(triples: _Triples, part: str, refs: tuple[FootnoteRef, ...], minter: Minter) -> None:
+    """Add the footnote markers of a paragraph or sub-paragraph, with their labels and places in its text."""
+    for index, ref in enumerate(refs, start=1):
+        marker = minter.footnote_marker(part, index)
+        triples.add(part, CNDKG.footnoteMarker, marker)
+        triples.add(marker, RDF.type, CNDKG.FootnoteMarker)
+        triples.text(marker, CNDKG.label, ref.label)
+        triples.integer(marker, CNDKG.startOffset, ref.offset)
+        triples.integer(marker, CNDKG.order, index)
 
 
 def _describe_citations(triples: _Triples, item: ResolvedResolution, minter: Minter, source: str) -> None:

@@ -60,7 +60,7 @@ def _texts_per_session(data: SiteData) -> dict[int, int]:
     """Return how many texts of the corpus belong to each numbered CND session."""
     prefix = data.minter.session("Commission on Narcotic Drugs", 1)[:-1]
     counts: Counter[int] = Counter()
-    for iri in data.resolved:
+    for iri in data.texts:
         session = data.first(iri, str(CNDKG.session)) or ""
         number = data.first(session, str(CNDKG.sessionNumber)) or ""
         if session.startswith(prefix) and number.isdigit():
@@ -87,7 +87,7 @@ def citation_network(data: SiteData, iri: str, path: str, limit: int = 20) -> di
 
     Drawn in HTML as a bracket diagram (cites -> this text -> cited by), so labels wrap on a phone.
     """
-    item = data.resolved.get(iri)
+    item = data.texts.get(iri)
     cites = sorted({c.target for c in item.citations if data.kind(c.target) != "Session"}) if item else []
     cited_by = sorted({b.source for b in data.backlinks.get(iri, [])} - {iri})
     if not cites and not cited_by:

@@ -90,7 +90,7 @@ def read_history(folder: Path | None) -> History | None:
 def content_hashes(folder: Path, data: SiteData) -> dict[str, str]:
     """Return text IRI -> SHA-256 of its ``data.akn.xml`` and ``data.ttl`` (the files written beside its page)."""
     hashes = {}
-    for iri in sorted(data.resolved):
+    for iri in sorted(data.texts):
         path = data.page_of(iri)
         if path is None:
             continue
@@ -115,7 +115,7 @@ def _corpus_date(data: SiteData) -> str:
     """Return the latest adoption or distribution date of a text in the corpus, at midnight UTC."""
     dates = [
         value
-        for iri in data.resolved
+        for iri in data.texts
         for predicate in (ELI.date_document, CNDKG.distributionDate)
         for value in data.all(iri, str(predicate))
         if len(value) == 10

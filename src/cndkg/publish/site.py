@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from cndkg.forking import fork_map, workers_for
-from cndkg.model import ResolvedResolution
 from cndkg.namespaces import CNDKG, SITEMAP_XML
 from cndkg.publish import akn, charts, conneg, feed, pages
 from cndkg.publish.downloads import EXTRA_DOWNLOADS
@@ -108,22 +107,20 @@ class SitePages:
 def write_pages(
     folder: Path,
     store: ox.Store,
-    resolved: list[ResolvedResolution],
     registry: Registry,
     max_pages_per_source: int | None = None,
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
 
     Takes the output folder, the dataset's Oxigraph store (every page is
-    rendered from it), the resolved resolutions (read only for what the graph
-    does not state yet: :func:`cndkg.publish.textview.extras_from_model`), the
-    registry (many entity pages are written on the worker pool,
-    :mod:`cndkg.forking`; the bytes do not depend on it). Returns what :func:`finish_site` needs, and each
+    rendered from it, and from nothing else) and the registry (many entity
+    pages are written on the worker pool, :mod:`cndkg.forking`; the bytes do
+    not depend on it). Returns what :func:`finish_site` needs, and each
     entity page's folder (``alternates``: entity IRI -> folder), where the
     dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
     not exist yet.
     """
-    data = gather(store, resolved, registry.minter, max_pages_per_source)
+    data = gather(store, registry.minter, max_pages_per_source)
     env = environment()
     written: list[str] = []
     # Index pages first, and the inverse indexes entity pages use: built once here, forked workers inherit them.

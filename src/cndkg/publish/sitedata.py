@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from cndkg.iris import Minter
-from cndkg.model import Diagnostic, ResolvedResolution, Severity
+from cndkg.model import Diagnostic, Severity
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
-from cndkg.publish.textview import TextView, extras_from_model, read_texts
+from cndkg.publish.textview import TextView, read_texts
 
 _RDF_TYPE = str(RDF.type)
 _LABEL_PREDICATES = (str(SKOS.prefLabel), str(DCTERMS.title), str(DCTERMS.identifier))
@@ -65,11 +65,6 @@ class SiteData:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _inverse: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _members: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def resolved(self) -> dict[str, TextView]:
-        """Return the texts of the corpus by IRI, in corpus order (the name the charts and the feed use)."""
-        return self.texts
 
     def inverse(self, predicate: str) -> dict[str, list[str]]:
         """Return object -> subjects for one predicate (built once per predicate, then reused)."""
@@ -184,14 +179,10 @@ _HASH_TYPES_KEPT = frozenset({str(CNDKG.ReportingMandate)})
 """Classes whose hash-IRI instances the pages list (the reports due at a session)."""
 
 
-def gather(
-    store: ox.Store, resolved: list[ResolvedResolution], minter: Minter, max_pages_per_source: int | None = None
-) -> SiteData:
-    """Index the graph for the site.
+def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = None) -> SiteData:
+    """Index the graph for the site: every page is rendered from what this gathers, and so from the graph alone.
 
-    Takes the dataset's Oxigraph store, the resolved resolutions (read only for
-    what the graph does not state yet: :func:`cndkg.publish.textview.extras_from_model`)
-    and the minter. Returns the :class:`SiteData`. Reads only what pages show,
+    Takes the dataset's Oxigraph store and the minter. Returns the :class:`SiteData`. Reads only what pages show,
     one property at a time, instead of every triple. An entity has a page when
     it is typed and its IRI is in the dataset's ``id/`` space or the SDG
     namespace, and is not one of the entities past ``max_pages_per_source``
@@ -208,7 +199,7 @@ def gather(
         if "#" not in subject or type_iri in _HASH_TYPES_KEPT:
             data.types.setdefault(subject, []).append(type_iri)
     data.entities = {iri for iri in data.types if "#" not in iri and (iri.startswith(base_ids) or iri.startswith(sdg))}
-    data.texts = read_texts(store, extras_from_model(resolved))
+    data.texts = read_texts(store)
     if max_pages_per_source is not None:
         data.diagnostics = _bound_pages(data, max_pages_per_source)
     for predicate in _KEEP_VALUES:

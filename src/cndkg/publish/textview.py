@@ -7,15 +7,12 @@ per text), and groups them into one frozen :class:`TextView` per text IRI, in
 corpus order. The site is rendered from these views, so a page shows what the
 graph says.
 
-A few things a page shows are not in the graph yet. They come from the resolved
-model through one function, :func:`extras_from_model`, and nowhere else:
-
-* footnote markers: where in a paragraph's or sub-paragraph's text each marker
-  sits, with its label (the graph has ``cndkg:hasFootnoteMarker`` from a
-  paragraph to a footnote, without an offset, and nothing for sub-paragraphs);
-* unresolved references: each with its paragraph, words and source line, in
-  order and with repeats (the graph has ``cndkg:unresolvedMention`` words only);
-* the order of a mandate's addressees (the graph has them as a set).
+The text spans the graph records beside citations are read by
+:func:`spans_from_graph`: footnote markers (``cndkg:FootnoteMarker``, with their
+label and offset in a paragraph's or sub-paragraph's text), unresolved mentions
+(``cndkg:UnresolvedMention``, with paragraph, words, line and order) and the
+bodies paragraphs address (``cndkg:AddresseeMention``, in the text's order,
+which orders a mandate's addressees).
 
 Orders the graph does not state are rebuilt from what it does state:
 texts by their source file and line (the first file in name order, as the
@@ -39,7 +36,7 @@ import pyoxigraph as ox
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, PROV, RDF, RDFS, SKOS
 
 if TYPE_CHECKING:
-    from cndkg.model import ResolvedResolution
+    pass
 
 TextKind = Literal["adopted", "draft", "fragment"]
 ParagraphKind = Literal["preambular", "operative"]
@@ -169,36 +166,59 @@ class TextView:
 
 
 @dataclass(frozen=True, slots=True)
-class ModelExtras:
-    """What a text's page shows that the graph does not state yet (see :func:`extras_from_model`)."""
+class TextSpans:
+    """A text's spans beside its citations: markers, unresolved mentions, addressings (see :func:`spans_from_graph`)."""
 
     markers: Mapping[str, tuple[Marker, ...]] = field(default_factory=dict)
     unresolved: tuple[UnresolvedView, ...] = ()
     addressees: tuple[tuple[str, str], ...] = ()
 
 
-def extras_from_model(resolved: Iterable[ResolvedResolution]) -> dict[str, ModelExtras]:
-    """Return, per text IRI, what pages show that is not in the graph: the one place the site reads the model.
+def spans_from_graph(store: ox.Store) -> dict[str, TextSpans]:
+    """Return, per text IRI, its footnote markers, unresolved mentions and addressees, as the graph states them.
 
-    Takes the resolved resolutions. Returns footnote markers (eId -> (label,
-    offset) in order, for paragraphs and sub-paragraphs), unresolved references
-    (eId, words, source line, in order, with repeats) and addressings
-    ((paragraph IRI, addressee) in the order the text names them, which orders a
-    mandate's addressees). Each would be a few triples in the graph; once they
-    are, this function goes.
+    Markers by paragraph or sub-paragraph eId (label and offset, in order),
+    unresolved mentions in the text's order (with repeats), and addressings
+    ((paragraph IRI, addressee) in the order the text names them).
     """
-    extras: dict[str, ModelExtras] = {}
-    for item in resolved:
-        markers: dict[str, tuple[Marker, ...]] = {}
-        for paragraph in item.resolution.paragraphs:
-            markers[paragraph.eid] = tuple(Marker(r.label, r.offset) for r in paragraph.footnote_refs)
-            for sub in paragraph.subparagraphs:
-                key = f"{paragraph.eid}-{sub.key}"
-                markers[key] = tuple(Marker(r.label, r.offset) for r in sub.footnote_refs)
-        unresolved = tuple(UnresolvedView(p.rsplit("#", 1)[-1], text, line) for p, text, line in item.unresolved)
-        addressees = tuple((a.paragraph, a.addressee) for a in item.addressings)
-        extras[item.iri] = ModelExtras(markers, unresolved, addressees)
-    return extras
+    scan = _Scan(store)
+    orders = {s: int(o) for s, o in scan.pairs(str(CNDKG.order))}
+    markers: dict[str, dict[str, list[tuple[int, Marker]]]] = defaultdict(lambda: defaultdict(list))
+    marker_nodes = set(scan.subjects(str(CNDKG.FootnoteMarker)))
+    labels = scan.values(str(CNDKG.label), marker_nodes)
+    offsets = scan.values(str(CNDKG.startOffset), marker_nodes)
+    for part, node in scan.pairs(str(CNDKG.footnoteMarker)):
+        if node in marker_nodes:
+            marker = Marker(labels.get(node, ""), int(offsets.get(node, "0")))
+            markers[_text_of(part)][_eid(part)].append((orders.get(node, 0), marker))
+    unresolved: dict[str, list[tuple[int, UnresolvedView]]] = defaultdict(list)
+    unresolved_nodes = set(scan.subjects(str(CNDKG.UnresolvedMention)))
+    addressee_nodes = set(scan.subjects(str(CNDKG.AddresseeMention)))
+    spans = unresolved_nodes | addressee_nodes
+    paragraphs = scan.values(str(CNDKG.inParagraph), spans)
+    words = scan.values(str(CNDKG.matchedText), unresolved_nodes)
+    lines = scan.values(str(CNDKG.sourceLine), unresolved_nodes)
+    for node in unresolved_nodes:
+        paragraph = paragraphs.get(node, "")
+        view = UnresolvedView(_eid(paragraph), words.get(node, ""), int(lines.get(node, "0")))
+        unresolved[_text_of(node)].append((orders.get(node, 0), view))
+    addressings: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
+    targets = scan.values(str(CNDKG.addressee), addressee_nodes)
+    for node in addressee_nodes:
+        addressings[_text_of(node)].append((orders.get(node, 0), (paragraphs.get(node, ""), targets.get(node, ""))))
+    return {
+        text: TextSpans(
+            {eid: tuple(m for _, m in sorted(found, key=_first)) for eid, found in markers.get(text, {}).items()},
+            tuple(v for _, v in sorted(unresolved.get(text, []), key=_first)),
+            tuple(a for _, a in sorted(addressings.get(text, []), key=_first)),
+        )
+        for text in set(markers) | set(unresolved) | set(addressings)
+    }
+
+
+def _first(pair: tuple[int, object]) -> int:
+    """Sort key: the order a span has in its text."""
+    return pair[0]
 
 
 class _Scan:
@@ -254,15 +274,14 @@ def _relations() -> list[str]:
     return sorted(found | {str(CNDKG.refersToSession)})
 
 
-def read_texts(store: ox.Store, extras: Mapping[str, ModelExtras] | None = None) -> dict[str, TextView]:
+def read_texts(store: ox.Store) -> dict[str, TextView]:
     """Return every text of the corpus in the store, by IRI, in corpus order.
 
-    Takes the dataset's Oxigraph store and what :func:`extras_from_model`
-    returned (None: pages without footnote markers, unresolved references or
-    addressee order). A text is a resolution, draft or fragment with a source
-    line (cited resolutions without a text in the corpus have none).
+    Takes the dataset's Oxigraph store. A text is a resolution, draft or
+    fragment with a source line (cited resolutions without a text in the corpus
+    have none).
     """
-    extras = extras or {}
+    extras = spans_from_graph(store)
     scan = _Scan(store)
     kinds: dict[str, TextKind] = {}
     for class_iri, kind in _TEXT_CLASSES.items():
@@ -336,7 +355,7 @@ def _paragraphs(
     words: dict[str, str],
     labels: dict[str, str],
     lines: dict[str, int],
-    extras: Mapping[str, ModelExtras],
+    extras: Mapping[str, TextSpans],
 ) -> dict[str, list[ParagraphView]]:
     """Return text IRI -> its paragraphs with their sub-paragraphs, in document order."""
     positions = {s: int(o) for s, o in scan.pairs(str(CNDKG.position)) if s in kinds or s in subs}
@@ -469,7 +488,7 @@ def _mandates(
     lines: dict[str, int],
     paragraphs: Mapping[str, list[ParagraphView]],
     citations: Mapping[str, list[CitationView]],
-    extras: Mapping[str, ModelExtras],
+    extras: Mapping[str, TextSpans],
 ) -> dict[str, list[MandateView]]:
     """Return text IRI -> its reporting mandates, in the order of the paragraphs and session mentions making them."""
     mandated = scan.values(str(CNDKG.mandatedBy), nodes)
