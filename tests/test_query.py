@@ -141,7 +141,8 @@ def test_citation_network_of_64_3(store: ox.Store) -> None:
 
 
 def test_resolutions_by_session(store: ox.Store) -> None:
-    found = [(number, text.rsplit("id/", 1)[-1]) for number, text, _, _ in rows(store, "resolutions-by-session")]
+    answer = rows(store, "resolutions-by-session", session="all")
+    found = [(number, text.rsplit("id/", 1)[-1]) for number, text, _, _ in answer]
     assert found == [
         ("67", DRAFT_67.rsplit("id/", 1)[-1]),
         ("64", "res/cnd/64/3"),
