@@ -565,3 +565,28 @@ def test_nested_sh_detail_results_are_not_counted_as_violations(shapes: Graph) -
     top_level = list(outcome.report.objects(None, SH.result))
     assert len(outcome.violations) == len(top_level)
     assert all(not v.focus.startswith('"') for v in outcome.violations)
+
+
+def test_shapes_that_passed_are_not_checked_again(shapes: Graph, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    import pyshacl
+
+    from cndkg.validate import check_shapes
+
+    validate_module = sys.modules["cndkg.validate"]  # the package's own name cndkg.validate is the API function
+
+    monkeypatch.setattr(validate_module, "_CHECKED_SHAPES", set())
+    check_shapes(shapes, tmp_path)
+    assert len(list((tmp_path / "shapes-checked").iterdir())) == 1
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(pyshacl, "validate", refuse)
+    monkeypatch.setattr(validate_module, "_CHECKED_SHAPES", set())
+    check_shapes(shapes, tmp_path)  # remembered on disk: a new process need not check them
+    changed = Graph() + shapes
+    changed.add((CNDKGSH.Extra, RDF.type, SH.NodeShape))
+    with pytest.raises(AssertionError, match="checked again"):
+        check_shapes(changed, tmp_path)

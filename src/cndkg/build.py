@@ -163,7 +163,7 @@ def _build(options: BuildOptions) -> BuildReport:
     report.triples = result.triple_count
     with _stage(report, "validate", progress):
         shapes = load_shapes(options.shapes)
-        check_shapes(shapes)
+        check_shapes(shapes, options.cache)
         if options.validator == "pyshacl":
             outcome = validate_graph(result.graph, shapes)
         else:

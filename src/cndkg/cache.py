@@ -229,6 +229,10 @@ def _decode(data: object, hint: Any) -> Any:
 def _decode_union(data: object, args: tuple[Any, ...]) -> Any:
     if data is None and type(None) in args:
         return None
+    if isinstance(data, dict):  # an object: the dataclass arm with exactly its field names, found without trying each
+        arm = _arms_by_fields(args).get(frozenset(data))
+        if arm is not None:
+            return _decode_dataclass(data, arm)
     for arm in args:
         if arm is type(None):
             continue
@@ -258,6 +262,21 @@ def _decode_dataclass(data: object, cls: type) -> Any:
     if set(data) != set(names):
         raise ShapeError(f"the fields of {cls.__name__} differ")
     return cls(**{name: _decode(data[name], hints[name]) for name in names})
+
+
+_ARMS: dict[tuple[Any, ...], dict[frozenset[str], type]] = {}
+
+
+def _arms_by_fields(args: tuple[Any, ...]) -> dict[frozenset[str], type]:
+    """Return a union's dataclass arms by their set of field names (arms sharing a set are left to trial)."""
+    if args not in _ARMS:
+        found: dict[frozenset[str], list[type]] = {}
+        for arm in args:
+            if isinstance(arm, type) and dataclasses.is_dataclass(arm):
+                names = frozenset(f.name for f in dataclasses.fields(arm) if f.init)
+                found.setdefault(names, []).append(arm)
+        _ARMS[args] = {names: arms[0] for names, arms in found.items() if len(arms) == 1}
+    return _ARMS[args]
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -9,6 +9,7 @@ Each violation names the entity, the rule in plain words (the shape's
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,16 +65,38 @@ def load_shapes(folder: Path | None = None) -> Graph:
     return graph
 
 
-def check_shapes(shapes: Graph) -> None:
-    """Check the shapes themselves against SHACL's own shapes (meta-SHACL); raise BuildError if malformed."""
+def check_shapes(shapes: Graph, remember: Path | None = None) -> None:
+    """Check the shapes themselves against SHACL's own shapes (meta-SHACL); raise BuildError if malformed.
+
+    Shapes that passed are remembered by a digest of their triples (and of pySHACL's
+    version): in this process, and as an empty file under ``remember`` when given
+    (the build's cache folder), so a rebuild with the same shapes does not check
+    them again (about a second of every build).
+    """
+    from pyshacl import __version__ as pyshacl_version
     from pyshacl import validate
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in shapes)
+    digest = hashlib.sha256("\n".join([pyshacl_version, *lines]).encode("utf-8")).hexdigest()
+    marker = remember / "shapes-checked" / digest if remember is not None else None
+    if digest in _CHECKED_SHAPES or (marker is not None and marker.exists()):
+        return
     try:
         validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
     except (ShapeLoadError, ReportableRuntimeError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise BuildError(f"the SHACL shapes are malformed: {first_line}") from None
+    _CHECKED_SHAPES.add(digest)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a cache that cannot be written only costs the check next time
+
+
+_CHECKED_SHAPES: set[str] = set()
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationOutcome:
