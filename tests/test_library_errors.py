@@ -38,13 +38,8 @@ def _flags() -> set[str]:
 def _messages(path: Path) -> list[tuple[int, str]]:
     """Return the string constants of a module that read as messages (they hold a space)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-    }
+    # A string standing alone as a statement is documentation (of a module, function, class or constant).
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)

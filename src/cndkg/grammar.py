@@ -148,6 +148,19 @@ RESOLUTION_DOCUMENT = re.compile(rf"^(?P<organ>{_PREFIX_ALTERNATION})/RES/(?P<sy
 _TITLE_CASE_PARTS = ("rev", "add", "corr", "amend", "summary")
 
 
+YEAR = re.compile(r"\b(?:19[4-9]\d|20\d\d)\b")
+"""A year the texts can date from (1940-2099)."""
+YEAR_NUMBERED = re.compile(r"(?:19[4-9]\d|20\d\d)/\d{1,3}")
+"""A symbol numbered by year, as the Economic and Social Council's since 1978: "2013/40"."""
+SESSION_NUMBERED = re.compile(r"\d{1,3}/\d{1,4}")
+"""A symbol that starts with its session's number: CND "61/11", General Assembly "70/1"."""
+
+
+def years_in(text: str) -> list[int]:
+    """Return the years a text names ("Vienna, 14-22 March 2019" -> [2019])."""
+    return [int(year) for year in YEAR.findall(text)]
+
+
 def canonical_document_symbol(symbol: str) -> str:
     """Return a document symbol in its one canonical case: "e/cn.7/2014/l.9/rev.1" -> "E/CN.7/2014/L.9/Rev.1".
 

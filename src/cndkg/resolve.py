@@ -422,7 +422,7 @@ def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
     """Return the body whose resolution a mention names ("its" = the enacting body)."""
     if named := body_named(word, resolution.body):
         return named
-    if re.fullmatch(r"(?:19[4-9]\d|20\d\d)/\d{1,3}", symbol):
+    if G.YEAR_NUMBERED.fullmatch(symbol):
         return "Economic and Social Council"
     if word in ("its", "their") and resolution.body:
         return resolution.body
@@ -435,10 +435,6 @@ def _issuing_body(word: str, symbol: str, resolution: ResolutionRecord) -> str:
             f"the text does not say whose resolution {symbol} is (write 'its resolution' or name the body)"
         )
     raise _Unresolved("the issuing body is unknown")
-
-
-_SESSION_NUMBERED = re.compile(r"\d{1,3}/\d{1,4}")
-"""A symbol that starts with its session's number: CND "61/11", General Assembly "70/1"."""
 
 
 def _resolve_resolution(
@@ -460,7 +456,7 @@ def _resolution_target(kind: MentionKind, body: str, symbol: str, registry: Regi
     except IriError as error:
         raise _Unresolved(str(error)) from None
     session = None
-    if _SESSION_NUMBERED.fullmatch(identifier) and key in ("cnd", "ga"):
+    if G.SESSION_NUMBERED.fullmatch(identifier) and key in ("cnd", "ga"):
         session = int(identifier.split("/")[0])
     return Target(iri, entity, identifier, key, session)
 
@@ -571,14 +567,11 @@ def _resolve_addressee(text: str, registry: Registry) -> Target:
     return Target(iri, "Body", text)
 
 
-_YEAR = re.compile(r"\b(?:19[4-9]\d|20\d\d)\b")
-
-
 def latest_year_of(resolution: ResolutionRecord, registry: Registry) -> int | None:
     """Return the latest year a text can date from: its printed dates, else what its symbol or session implies."""
     header = resolution.header
     printed = [
-        int(y) for text in (header.distribution_date, header.meeting_place_dates) if text for y in _YEAR.findall(text)
+        year for text in (header.distribution_date, header.meeting_place_dates) if text for year in G.years_in(text)
     ]
     if printed:
         return max(printed)

@@ -282,7 +282,7 @@ def _bound_pages(data: SiteData, limit: int) -> list[Diagnostic]:
                 source,
                 0,
                 f"cites {limit + len(extra):,} entities that have pages; pages are made for the first {limit:,} "
-                f"(--max-pages-per-source), {len(dropped):,} of the rest get none",
+                f"(max_pages_per_source={limit}), {len(dropped):,} of the rest get none",
                 Severity.WARNING,
                 "page-bound",
             )
