@@ -37,6 +37,8 @@ from cndkg.query.push import push
 from cndkg.query.server import OxigraphServer
 from cndkg.serve import free_port
 
+from .helpers import children_of
+
 pytestmark = pytest.mark.server
 
 GRAPH = "https://example.org/cndkg"
@@ -827,19 +829,6 @@ def test_the_guard_refuses_requests_it_cannot_check(guarded: object) -> None:
 
 
 # --- `cndkg serve` leaves no process behind ---------------------------------------------------------
-
-
-def children_of(pid: int) -> list[int]:
-    """Return the PIDs whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def alive(pid: int, name: str) -> bool:

@@ -35,6 +35,7 @@ from cndkg.watch import (
 )
 
 from .conftest import CORPUS, SEED_ADOPTED_57_4
+from .helpers import children_of
 from .test_site import ARTIFACTS, browser  # noqa: F401  (the module's Debian Chromium fixture)
 
 PAGE = "<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>café</p></body></html>\n"
@@ -279,19 +280,6 @@ def test_a_source_given_as_a_file_is_watched_alone_even_when_an_editor_replaces_
 def test_serve_refuses_sources_without_watch_and_another_address_with_it(tmp_path: Path) -> None:
     assert main(["serve", str(tmp_path)]) == 2
     assert main(["serve", "--watch", str(tmp_path), "--host", "0.0.0.0", "--out", str(tmp_path / "d")]) == 2
-
-
-def children_of(pid: int) -> list[int]:
-    """Return the PIDs whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 class Served:

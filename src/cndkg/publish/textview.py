@@ -28,15 +28,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from cndkg.model import FootnoteRef
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, PROV, RDF, RDFS, SKOS
-
-if TYPE_CHECKING:
-    pass
 
 TextKind = Literal["adopted", "draft", "fragment"]
 ParagraphKind = Literal["preambular", "operative"]
@@ -54,12 +52,8 @@ _GRAPH = ox.DefaultGraph()
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A footnote marker in a text: the footnote's label, at a character offset."""
-
-    label: str
-    offset: int
+Marker = FootnoteRef
+"""A footnote marker in a text: the footnote's label, at a character offset (the model's own type)."""
 
 
 @dataclass(frozen=True, slots=True)
