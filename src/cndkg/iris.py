@@ -79,6 +79,11 @@ def document_path(symbol: str) -> str:
     return G.canonical_document_symbol(text).replace("/", "-")
 
 
+def hash_iri(resource: str, local: str) -> str:
+    """Return the IRI of a part of a resource by its local id: a paragraph ``...57/4#op2``, a footnote ``#fn3``."""
+    return f"{resource}#{local}"
+
+
 def paragraph_eid(preambular: bool, position: int, number: int | None) -> str:
     """Return a paragraph's local id, as Akoma Ntoso eIds: ``pp3`` by position, ``op2`` by its printed number."""
     if preambular:
@@ -130,7 +135,7 @@ class Minter:
 
     def paragraph(self, resolution: str, eid: str) -> str:
         """Return the hash IRI of a paragraph or sub-paragraph of a resolution (``...57/4#op2-b``)."""
-        return f"{resolution}#{eid}"
+        return hash_iri(resolution, eid)
 
     def variant(self, iri: str, words: str) -> str:
         """Return the IRI of one of several different texts minted ``iri``, told apart by a hash of its words."""
@@ -228,6 +233,16 @@ class Minter:
     def footnote(self, resolution: str, label: str) -> str:
         """Return the IRI of a footnote of a resolution (``...57/4#fn3``)."""
         return f"{resolution}#{footnote_eid(label)}"
+
+    def published_file(self, name: str) -> str:
+        """Return the address of a file the build publishes beside its pages (``cndkg.nt``, ``void.ttl``)."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-]*", name):
+            raise IriError(f"not a published file name: {name!r}")
+        return f"{self.base}{name}"
+
+    def description(self, part: str) -> str:
+        """Return a hash IRI in the dataset description ``void.ttl`` (``#dataset``, ``#build``, ``#class-Resolution``)."""
+        return f"{self.published_file('void.ttl')}#{segment_of(part)}"
 
     def local(self, path: str) -> str:
         """Return an IRI under ``id/`` from a path the reference data spells out."""

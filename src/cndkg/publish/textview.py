@@ -33,6 +33,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from cndkg.iris import hash_iri
 from cndkg.model import FootnoteRef
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, PROV, RDF, RDFS, SKOS
 
@@ -498,7 +499,7 @@ def _mandates(
         if text_iri not in orders:
             orders[text_iri] = _document_order(paragraphs.get(text_iri, ()))
         order = orders[text_iri]
-        whole = f"{text_iri}#{_eid(paragraph).split('-', 1)[0]}"
+        whole = hash_iri(text_iri, _eid(paragraph).split("-", 1)[0])
         rank: dict[str, int] = {}
         for place, addressee in extras[text_iri].addressees if text_iri in extras else ():
             if place in (paragraph, whole):

@@ -84,8 +84,8 @@ def describe_dataset(
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    doc = f"{base}void.ttl"
-    dataset = URIRef(f"{doc}#dataset")
+    minter = Minter(base)
+    dataset = URIRef(minter.description("dataset"))
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     title = "cndkg: resolutions of the UN Commission on Narcotic Drugs"
@@ -106,8 +106,8 @@ def describe_dataset(
     graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
     graph.add((dataset, VOID.entities, Literal(sum(types.values()), datatype=XSD.integer)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(CNDKG._NS).rstrip("#"))))
-    graph.add((dataset, DCTERMS.conformsTo, URIRef(f"{base}shapes.ttl")))
-    graph.add((dataset, RDFS.seeAlso, URIRef(f"{base}shacl-report.ttl")))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(minter.published_file("shapes.ttl"))))
+    graph.add((dataset, RDFS.seeAlso, URIRef(minter.published_file("shacl-report.ttl"))))
     graph.add((dataset, DCTERMS.hasVersion, Literal(f"built with cndkg {__version__}")))
     if sparql_endpoint:
         graph.add((dataset, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
@@ -117,13 +117,13 @@ def describe_dataset(
     for class_iri, count in class_counts(types).items():
         if count == 0:
             continue
-        partition = URIRef(f"{doc}#class-{class_iri.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}")
+        partition = URIRef(minter.description(f"class-{class_iri.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"))
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(class_iri)))
         graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
     for item in distributions:
-        _describe_distribution(graph, dataset, base, item)
-    activity = URIRef(f"{doc}#build")
+        _describe_distribution(graph, dataset, minter, item)
+    activity = URIRef(minter.description("build"))
     graph.add((dataset, PROV.wasGeneratedBy, activity))
     graph.add((activity, RDF.type, PROV.Activity))
     graph.add((activity, PROV.wasAssociatedWith, SOFTWARE))
@@ -132,10 +132,10 @@ def describe_dataset(
     return graph
 
 
-def _describe_distribution(graph: Graph, dataset: URIRef, base: str, item: Distribution) -> None:
+def _describe_distribution(graph: Graph, dataset: URIRef, minter: Minter, item: Distribution) -> None:
     """Add one dump as void:dataDump and dcat:Distribution."""
-    url = URIRef(f"{base}{item.name}")
-    node = URIRef(f"{base}void.ttl#dist-{item.name.replace('.', '-')}")
+    url = URIRef(minter.published_file(item.name))
+    node = URIRef(minter.description(f"dist-{item.name.replace('.', '-')}"))
     graph.add((dataset, VOID.dataDump, url))
     graph.add((dataset, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
