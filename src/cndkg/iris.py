@@ -241,7 +241,7 @@ class Minter:
         return f"{self.base}{name}"
 
     def description(self, part: str) -> str:
-        """Return a hash IRI in the dataset description ``void.ttl`` (``#dataset``, ``#build``, ``#class-Resolution``)."""
+        """Return a hash IRI in the dataset description ``void.ttl``: ``#dataset``, ``#build``, ``#class-...``."""
         return f"{self.published_file('void.ttl')}#{segment_of(part)}"
 
     def local(self, path: str) -> str:
