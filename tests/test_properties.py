@@ -6,7 +6,7 @@ Run longer with HYPOTHESIS_PROFILE=fuzz (10,000 examples per property).
 from __future__ import annotations
 
 import pyoxigraph as ox
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -101,6 +101,7 @@ def test_segment_and_find_never_crash_and_spans_slice_back(text: str) -> None:
 
 @settings(max_examples=25)
 @given(SEPARATED)
+@example("The Commission on Narcotic Drugs,\n\n\x1b\x0cu")  # a paragraph whose first word is no word: its cue
 def test_graph_of_any_input_round_trips_through_its_dump_and_validates(text: str) -> None:
     doc = read_markup(text, "x.txt", "text/plain")
     records = segment(doc, REGISTRY.state_names_with_and)

@@ -345,7 +345,10 @@ def cue_of(text: str) -> str:
         if not size:
             break
         taken += size
-    return " ".join(_bare(w) if i == taken - 1 else w for i, w in enumerate(words[:taken]))
+    cue = " ".join(_bare(w) if i == taken - 1 else w for i, w in enumerate(words[:taken]))
+    # A first word of punctuation or control characters only ("—", ESC) is the cue as it stands: a
+    # paragraph always has one, never an empty string.
+    return cue or (words[0] if words else "")
 
 
 def starts_with_cue(text: str, kind: str) -> bool:
