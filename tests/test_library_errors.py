@@ -94,3 +94,10 @@ def test_a_library_error_names_the_api_parameter_and_the_cli_shows_the_flag(tmp_
 )
 def test_flag_spelling_table(library: str, shown: str) -> None:
     assert shown in flag_spelling(library)
+
+
+@pytest.mark.parametrize(
+    "text", ["x.txt:3: warning: unresolved resolution 'database=x'", "notes/graph=FILE.txt", "an unnamed_graph=b"]
+)
+def test_flag_spelling_leaves_other_words_alone(text: str) -> None:
+    assert flag_spelling(text) == text

@@ -21,15 +21,16 @@ _FLAGS = (
     ("ocr=True", "--ocr"),
     ("base=", "--base-uri"),
 )
+# Whole words only: a file name or a quoted text such as "database=x" keeps its spelling.
+_SPELLINGS = re.compile(r"(?<![\w.=/-])(?:" + "|".join(re.escape(api) for api, _ in _FLAGS) + ")")
+_FLAG_OF = dict(_FLAGS)
 _PARAMS = re.compile(r"\(params=\{'(?P<name>\w+)': VALUE\}\)")
 
 
 def flag_spelling(message: str) -> str:
     """Return a library message with the API's parameter spellings replaced by the command line's flags."""
     message = _PARAMS.sub(r"(--param \g<name>=VALUE)", message)
-    for api, flag in _FLAGS:
-        message = message.replace(api, flag)
-    return message
+    return _SPELLINGS.sub(lambda match: _FLAG_OF[match.group(0)], message)
 
 
 def report(diagnostics: Sequence[Diagnostic], *, minimum: Severity = Severity.WARNING) -> None:

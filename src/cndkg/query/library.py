@@ -66,20 +66,27 @@ class LibraryQuery:
         return any(name in PAGING for name, _ in self.params)
 
 
+def _header(text: str) -> list[tuple[str, str, str]]:
+    """Return (key, value, line) of the ``# title|question|param:`` lines before the query's first other line."""
+    found: list[tuple[str, str, str]] = []
+    for line in text.splitlines():
+        match = _HEADER.match(line)
+        if match:
+            found.append((match.group("key"), match.group("value"), line))
+        elif line.strip() and not line.startswith("#"):
+            break
+    return found
+
+
 def declared_params(text: str, where: str = "query") -> list[Param]:
-    """Return the ``# param:`` lines of a query's header (the comment lines before its first other line).
+    """Return the ``# param:`` lines of a query's header.
 
     Raises CndkgError naming ``where`` for a malformed line.
     """
     params: list[Param] = []
-    for line in text.splitlines():
-        match = _HEADER.match(line)
-        if not match:
-            if line.strip() and not line.startswith("#"):
-                break
-            continue
-        if match.group("key") == "param":
-            param = _PARAM.match(match.group("value"))
+    for key, value, line in _header(text):
+        if key == "param":
+            param = _PARAM.match(value)
             if not param:
                 raise CndkgError(f"{where}: malformed param line: {line!r}")
             params.append(Param(param.group("name"), param.group("default"), param.group("kind")))
@@ -90,15 +97,7 @@ def parse_library_file(path: Path) -> LibraryQuery:
     """Read one ``.rq`` file with its header; raise CndkgError naming the file for a bad header."""
     text = path.read_text(encoding="utf-8")
     params = declared_params(text, path.name)
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        match = _HEADER.match(line)
-        if not match:
-            if line.strip() and not line.startswith("#"):
-                break
-            continue
-        if match.group("key") != "param":
-            fields[match.group("key")] = match.group("value")
+    fields = {key: value for key, value, _ in _header(text) if key != "param"}
     if "title" not in fields or "question" not in fields:
         raise CndkgError(f"{path.name}: a library query needs '# title:' and '# question:' lines")
     for param in params:
