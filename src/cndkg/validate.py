@@ -69,7 +69,7 @@ def check_shapes(shapes: Graph, remember: Path | None = None) -> None:
     """Check the shapes themselves against SHACL's own shapes (meta-SHACL); raise BuildError if malformed.
 
     Shapes that passed are remembered by a digest of their triples (and of pySHACL's
-    version): in this process, and as an empty file under ``remember`` when given
+    version; blank nodes canonically labelled): in this process, and as an empty file under ``remember`` when given
     (the build's cache folder), so a rebuild with the same shapes does not check
     them again (about a second of every build).
     """
@@ -77,13 +77,17 @@ def check_shapes(shapes: Graph, remember: Path | None = None) -> None:
     from pyshacl import validate
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in shapes)
+    from rdflib.compare import to_canonical_graph
+
+    # Canonical blank-node labels: a fresh parse of the same files names its blank nodes anew.
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in to_canonical_graph(shapes))
     digest = hashlib.sha256("\n".join([pyshacl_version, *lines]).encode("utf-8")).hexdigest()
     marker = remember / "shapes-checked" / digest if remember is not None else None
     if digest in _CHECKED_SHAPES or (marker is not None and marker.exists()):
         return
     try:
-        validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
+        # A copy: pySHACL adds triples to the shapes graph it is given.
+        validate(Graph(), shacl_graph=Graph() + shapes, meta_shacl=True, inference="none")
     except (ShapeLoadError, ReportableRuntimeError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise BuildError(f"the SHACL shapes are malformed: {first_line}") from None
