@@ -76,7 +76,6 @@ def check_shapes(shapes: Graph, remember: Path | None = None) -> None:
     from pyshacl import __version__ as pyshacl_version
     from pyshacl import validate
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
-
     from rdflib.compare import to_canonical_graph
 
     # Canonical blank-node labels: a fresh parse of the same files names its blank nodes anew.
