@@ -81,6 +81,7 @@ def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int)
         rebuilt = _build(corpus, dist, cache)
         fresh = _build(corpus, clean, None)
         assert rebuilt.cache_hits >= len(_texts(corpus)) - 1, f"step {step} ({done}) re-parsed unchanged files"
+        assert 0 < rebuilt.pages_reused < rebuilt.pages, f"step {step} ({done}): no page was kept, or every one"
         assert tree_hashes(dist) == tree_hashes(clean), f"step {step} ({done}): the rebuild differs from a clean build"
         assert rebuilt.resolutions == fresh.resolutions
         shutil.rmtree(clean)

@@ -32,6 +32,7 @@ from cndkg.pipeline import run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
 from cndkg.publish.dumps import DUMP_FORMATS, write_dumps
+from cndkg.publish.reuse import load_memo, save_memo
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
@@ -85,6 +86,7 @@ class BuildReport:
     dump_sizes: dict[str, int] = field(default_factory=dict)
     sources: int = 0
     cache_hits: int = 0
+    pages_reused: int = 0
 
 
 def peak_rss_mib() -> float:
@@ -173,14 +175,16 @@ def _build(options: BuildOptions) -> BuildReport:
         raise ValidationFailed(
             f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
         )
+    memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
     with atomic_folder(options.out) as work:
         site_pages = None
         with _stage(report, "site", progress):
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                site_pages = write_pages(work, store, registry, options.max_pages_per_source)
+                site_pages = write_pages(work, store, registry, options.max_pages_per_source, memo)
                 report.diagnostics.extend(site_pages.data.diagnostics)
+                report.pages_reused = site_pages.reused
         sections = site_pages.sections if site_pages is not None and options.search else None
         with _indexing(work, sections) as indexer:
             with _stage(report, "dumps", progress):
@@ -199,6 +203,8 @@ def _build(options: BuildOptions) -> BuildReport:
                     indexer.wait()
     if cache is not None:
         cache.prune(parsed.cache_keys)  # the cache mirrors the last successful build
+    if memo is not None and site_pages is not None and options.cache is not None:
+        save_memo(options.cache, options.out, memo, site_pages.records)
     report.out = options.out
     return report
 
@@ -254,6 +260,8 @@ def print_summary(report: BuildReport, stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     stages = ", ".join(f"{n} {t.seconds:.2f}s" for n, t in report.timings.items())
     cached = f", {report.cache_hits} of {report.sources} files from the cache" if report.cache_hits else ""
+    if report.pages_reused:
+        cached += f", {report.pages_reused} unchanged pages kept"
     print(
         f"cndkg: {report.resolutions} resolutions, {report.triples} triples, {report.pages} pages -> {report.out}"
         f" (SHACL: {'conforms' if report.conforms else f'{report.violations} violations'}{cached}); {stages}",

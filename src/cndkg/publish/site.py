@@ -15,7 +15,7 @@ import functools
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from cndkg.namespaces import CNDKG, SITEMAP_XML
 from cndkg.publish import akn, charts, conneg, feed, pages
 from cndkg.publish.downloads import EXTRA_DOWNLOADS
 from cndkg.publish.dumps import DUMP_FORMATS
+from cndkg.publish.reuse import PageMemo, PageRecord, record_files, release_views, start_page, traced
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
@@ -87,6 +88,7 @@ class _PageJob:
 
     folder: Path
     data: SiteData
+    memo: PageMemo | None
 
 
 @dataclass
@@ -97,6 +99,9 @@ class SitePages:
     base: str
     written: list[str]
     alternates: dict[str, str]
+    records: dict[str, PageRecord] = field(default_factory=dict)
+    """Each entity page's reads (for the next build's :class:`~cndkg.publish.reuse.PageMemo`); empty without one."""
+    reused: int = 0
 
     @property
     def sections(self) -> list[str]:
@@ -109,6 +114,7 @@ def write_pages(
     store: ox.Store,
     registry: Registry,
     max_pages_per_source: int | None = None,
+    memo: PageMemo | None = None,
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
 
@@ -118,7 +124,9 @@ def write_pages(
     not depend on it). Returns what :func:`finish_site` needs, and each
     entity page's folder (``alternates``: entity IRI -> folder), where the
     dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
-    not exist yet.
+    not exist yet. With the previous build's page records (``memo``), an
+    entity page none of whose reads changed is linked from the previous
+    output, not rendered (:mod:`cndkg.publish.reuse`).
     """
     data = gather(store, registry.minter, max_pages_per_source)
     env = environment()
@@ -140,11 +148,17 @@ def write_pages(
     workers = workers_for(len(entities), SECONDS_PER_PAGE)
     # Small interleaved chunks balance the load: resolution pages cost far more than stubs.
     chunks = [entities[start::64] for start in range(min(64, len(entities)))]
-    job = _PageJob(folder, data)
-    for paths in fork_map(_write_entity_pages, job, chunks, workers):
-        written.extend(paths)
+    job = _PageJob(folder, data, memo)
+    site = SitePages(data, registry.minter.base, written, dict(entities))
+    for done in fork_map(_write_entity_pages, job, chunks, workers):
+        for path, record, reused in done:
+            written.append(path)
+            site.reused += reused
+            if record is not None:
+                site.records[path] = record
+    release_views()
     _copy_static(folder)
-    return SitePages(data, registry.minter.base, written, dict(entities))
+    return site
 
 
 def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome, previous: Path | None = None) -> int:
@@ -166,14 +180,31 @@ def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome, previ
     return len(written)
 
 
-def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[str]:
-    """Write the pages of some entities; return their paths."""
-    env = environment()
+def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[tuple[str, PageRecord | None, bool]]:
+    """Write (or link from the previous output) the pages of some entities; return (path, record, reused) each."""
+    done: list[tuple[str, PageRecord | None, bool]] = []
     for iri, path in entities:
-        context = pages.entity_page(job.data, iri, path)
-        _write_page(job.folder, path, env.get_template(context["template"]).render(**context))
-        akn.write_akn(job.folder, job.data, iri, path)
-    return [path for _, path in entities]
+        if job.memo is None:
+            _write_entity_page(job.folder, job.data, iri, path)
+            done.append((path, None, False))
+            continue
+        record = job.memo.reuse(job.data, iri, path, job.folder)
+        if record is not None:
+            done.append((path, record, True))
+            continue
+        view = traced(job.data)
+        log = start_page(view)
+        files = _write_entity_page(job.folder, view, iri, path)
+        record = PageRecord(iri, log.digest(), tuple(log.results), record_files(job.folder, path, files))
+        done.append((path, record, False))
+    return done
+
+
+def _write_entity_page(folder: Path, data: SiteData, iri: str, path: str) -> list[str]:
+    """Render one entity's page (and Akoma Ntoso file, for a text); return the names of the files written."""
+    context = pages.entity_page(data, iri, path)
+    _write_page(folder, path, environment().get_template(context["template"]).render(**context))
+    return ["index.html", akn.AKN_FILE] if akn.write_akn(folder, data, iri, path) else ["index.html"]
 
 
 def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True) -> None:
