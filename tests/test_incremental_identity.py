@@ -27,8 +27,10 @@ _TITLED = re.compile(r"((?:^|<p>)Resolution \d+/\d+(?:</p><p>|\n\n))", re.MULTIL
 EDITS = ("add", "change-words", "change-title", "add-citation", "delete", "delete-cited")
 
 
-def _build(sources: Path, out: Path, cache: Path | None) -> BuildReport:
-    return build(BuildOptions(sources=[str(sources)], out=out, search=False, root=sources, cache=cache, jobs=1))
+def _build(sources: Path, out: Path, cache: Path | None, decoded: dict[str, object] | None = None) -> BuildReport:
+    options = BuildOptions(sources=[str(sources)], out=out, search=False, root=sources, cache=cache, jobs=1)
+    options.decoded = decoded
+    return build(options)
 
 
 def _texts(corpus: Path) -> list[Path]:
@@ -68,20 +70,25 @@ def _edit(corpus: Path, kind: str, rng: random.Random, added: list[int]) -> str:
     return f"{kind} in {target.relative_to(corpus)}"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "in_memory"), [(1, False), (2, True)])
+def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int, in_memory: bool) -> None:
+    """``in_memory``: the builds share decoded parse results, as ``serve --watch``'s do."""
     corpus, cache, dist = tmp_path / "corpus", tmp_path / "cache", tmp_path / "dist"
     write_corpus(corpus, COUNT, seed=7)
-    _build(corpus, dist, cache)
+    decoded: dict[str, object] | None = {} if in_memory else None
+    _build(corpus, dist, cache, decoded)
     rng, added = random.Random(seed), []
     for step, kind in enumerate(rng.sample(EDITS, len(EDITS))):
         done = _edit(corpus, kind, rng, added)
         clean = tmp_path / f"clean-{step}"
         shutil.copytree(dist, clean, symlinks=True)
-        rebuilt = _build(corpus, dist, cache)
+        rebuilt = _build(corpus, dist, cache, decoded)
         fresh = _build(corpus, clean, None)
         assert rebuilt.cache_hits >= len(_texts(corpus)) - 1, f"step {step} ({done}) re-parsed unchanged files"
         assert 0 < rebuilt.pages_reused < rebuilt.pages, f"step {step} ({done}): no page was kept, or every one"
         assert tree_hashes(dist) == tree_hashes(clean), f"step {step} ({done}): the rebuild differs from a clean build"
         assert rebuilt.resolutions == fresh.resolutions
         shutil.rmtree(clean)
+        if decoded is not None:
+            # every hit is kept (pruned to this build's files); an edited or added file is parsed, not kept yet
+            assert len(_texts(corpus)) - 1 <= len(decoded) <= len(_texts(corpus))

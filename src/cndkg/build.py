@@ -61,6 +61,9 @@ class BuildOptions:
     progress: Callable[[str], None] | None = None
     cache: Path | None = None
     max_pages_per_source: int | None = 1000
+    decoded: dict[str, object] | None = None
+    """Parse results decoded by earlier builds in this process, by cache key (``serve --watch`` passes the
+    same dict to every build, so unchanged files are not decoded again); None: decode from the cache."""
 
 
 @dataclass
@@ -141,7 +144,8 @@ def _build(options: BuildOptions) -> BuildReport:
         progress("read, segment, find ...")
     cache = None
     if options.cache is not None:
-        cache = ParseCache(options.cache, cache_salt(options.encoding, sorted(registry.state_names_with_and)))
+        salt = cache_salt(options.encoding, sorted(registry.state_names_with_and))
+        cache = ParseCache(options.cache, salt, options.decoded)
     corpus = run_pipeline(
         options.sources or [str(data_dir("corpus"))],
         registry,

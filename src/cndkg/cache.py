@@ -52,6 +52,17 @@ class ParseCache:
 
     folder: Path
     salt: str
+    decoded: dict[str, object] | None = None
+    """Results already decoded, by key, kept across builds in one process (``serve --watch``); None: none kept."""
+
+    def recall(self, key: str) -> object | None:
+        """Return a result this process already decoded or stored under ``key``, if results are kept."""
+        return self.decoded.get(key) if self.decoded is not None else None
+
+    def keep(self, key: str, result: object) -> None:
+        """Keep a decoded result in this process for the next build (when results are kept)."""
+        if self.decoded is not None:
+            self.decoded[key] = result
 
     def key(self, name: str, data: bytes) -> str:
         """Return the key of a source: a hash of the salt, its reported name and its bytes."""
@@ -110,6 +121,9 @@ class ParseCache:
 
     def prune(self, keep: set[str]) -> int:
         """Delete every entry whose key is not in ``keep``; return how many were deleted."""
+        if self.decoded is not None:
+            for key in set(self.decoded) - keep:
+                del self.decoded[key]
         removed = 0
         for path in self.folder.glob(f"??/*{_SUFFIX}"):
             # Only files this cache names (a hex key under its first two digits), whatever else the folder holds.

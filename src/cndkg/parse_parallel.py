@@ -65,8 +65,9 @@ def parse_sources(
     for source in sources:
         start = time.perf_counter()
         key = _cache_key(cache, source)
-        cached = cache.load(key, Parsed) if cache and key else None
-        if isinstance(cached, Parsed):
+        cached = (cache.recall(key) or cache.load(key, Parsed)) if cache and key else None
+        if isinstance(cached, Parsed) and cache and key:
+            cache.keep(key, cached)
             _add_hit(parsed, cached, start)
         else:
             parsed.extend(_parse_and_save(source, encoding, names, lexicon, cache, key))
@@ -210,8 +211,9 @@ def _add_cached_bytes(
 ) -> None:
     """Decode a hit a worker passed on; a damaged entry is a miss, parsed here and cached again."""
     start = time.perf_counter()
-    cached = cache.decode(answer.data, Parsed) if cache else None
-    if isinstance(cached, Parsed):
+    cached = (cache.recall(answer.key) or cache.decode(answer.data, Parsed)) if cache else None
+    if isinstance(cached, Parsed) and cache:
+        cache.keep(answer.key, cached)
         _add_hit(parsed, cached, start)
     else:
         parsed.extend(_parse_and_save(source, encoding, names, lexicon, cache, answer.key))

@@ -21,7 +21,10 @@ How it works:
   files changed. Nothing waits a fixed time: the only wait is watchfiles'
   own 30 ms of quiet that closes one burst of file-system events (an editor's
   save is several), at most 500 ms in a steady stream.
-- **Builds** are :func:`cndkg.build.build`'s, so each is atomic: a failed build
+- **Builds** are :func:`cndkg.build.build`'s, with the parse results decoded
+  by the previous build kept in memory (an unchanged file is neither parsed
+  nor decoded again) and entity pages none of whose reads changed linked from
+  the previous output (:mod:`cndkg.publish.reuse`), so each is atomic: a failed build
   leaves the output folder as the last good build wrote it, and that is what
   is served. They run in the main thread, one at a time; the server and the
   watcher run in their own threads.
@@ -584,6 +587,8 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     if host != LOOPBACK:
         raise CndkgError("--watch serves on 127.0.0.1 only (it is a preview for this machine)")
     sources = [Path(s) for s in options.sources] or [data_dir("corpus")]
+    if options.decoded is None:  # builds in this process keep what they decoded for the next one
+        options = replace(options, decoded={})
     ignored = [options.cache] if options.cache is not None else []
     state, changes = BuildState(), Changes()
     watcher = Watcher(sources, changes, ignored, options.out)
