@@ -30,8 +30,9 @@ from cndkg.graph import build_graph
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
+from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
-from cndkg.publish.dumps import DUMP_FORMATS, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps
 from cndkg.publish.reuse import load_memo, save_memo
 from cndkg.publish.search import Indexer, background_index
 from cndkg.publish.void import Distribution, describe_dataset
@@ -180,6 +181,7 @@ def _build(options: BuildOptions) -> BuildReport:
             f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
         )
     memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
+    node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
     with atomic_folder(options.out) as work:
         site_pages = None
         with _stage(report, "site", progress):
@@ -193,7 +195,7 @@ def _build(options: BuildOptions) -> BuildReport:
         with _indexing(work, sections) as indexer:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
-                report.dump_sizes = write_dumps(store, work, registry.minter.base, alternates)
+                report.dump_sizes = write_dumps(store, work, registry.minter.base, alternates, node_reuse)
                 report.dump_sizes.update(write_downloads(store, work))
                 names = [s.name for s in corpus.sources]
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
@@ -209,6 +211,8 @@ def _build(options: BuildOptions) -> BuildReport:
         cache.prune(parsed.cache_keys)  # the cache mirrors the last successful build
     if memo is not None and site_pages is not None and options.cache is not None:
         save_memo(options.cache, options.out, memo, site_pages.records)
+    if node_reuse is not None:
+        commit_index(node_reuse)
     report.out = options.out
     return report
 

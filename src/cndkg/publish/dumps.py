@@ -2,14 +2,16 @@
 
 This module decides what is written where; the bytes come from the writers
 (:mod:`cndkg.writers`, one module per format). The sorted N-Triples file is
-written first; Turtle and JSON-LD are written from a streamed parse of it, and
-each entity with a page gets its own description as ``data.ttl`` and
-``data.jsonld`` from the same streams. Byte-identical for the same input.
+written first; Turtle and JSON-LD are written from it, and each entity with a
+page gets its own description as ``data.ttl`` and ``data.jsonld`` from the same
+subject blocks (:mod:`cndkg.publish.blocks`). JSON-LD node objects of blocks the
+previous build converted are copied from its ``cndkg.jsonld``, not converted
+again. Byte-identical for the same input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -17,6 +19,21 @@ from typing import Generic, TypeVar
 import pyoxigraph as ox
 
 from cndkg.forking import fork_map, jobs_allowed
+from cndkg.publish.atomic import keep_or_link, keep_or_write
+from cndkg.publish.blocks import (
+    STAGED_SUFFIX,
+    TURTLE_INDEX_FILE,
+    Block,
+    NewIndex,
+    PreviousNodes,
+    TurtleIndex,
+    batches,
+    blocks_key,
+    blocks_salt,
+    load_previous,
+    load_turtle_index,
+    subject_blocks,
+)
 from cndkg.writers import WRITERS, jsonld, turtle
 from cndkg.writers import ntriples as ntriples_writer
 
@@ -29,6 +46,7 @@ def write_dumps(
     folder: Path,
     base: str | None = None,
     alternates: Mapping[str, str] | None = None,
+    reuse: NodeReuse | None = None,
 ) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
@@ -45,7 +63,7 @@ def write_dumps(
     ntriples = folder / "cndkg.nt"
     ntriples_writer.write_sorted(store, ntriples, jobs_allowed(), ntriples_writer.gnu_sort())
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
-    job = _DumpJob(ntriples, base, alternates or {})
+    job = _DumpJob(ntriples, base, alternates or {}, reuse)
     fork_map(_write_from_ntriples, job, others, min(jobs_allowed(), len(others)))
     return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}
 
@@ -57,59 +75,139 @@ class _DumpJob:
     ntriples: Path
     base: str | None
     alternates: Mapping[str, str]
+    reuse: NodeReuse | None
+
+
+@dataclass(frozen=True)
+class NodeReuse:
+    """The previous build's output folder, its JSON-LD dump's block index, and where this build's index goes.
+
+    An entity's ``data.ttl`` or ``data.jsonld`` with the bytes of the previous
+    build's is linked from the previous output, not written again.
+    """
+
+    index: Path
+    previous: Path
+
+    @property
+    def previous_jsonld(self) -> Path:
+        """Return the previous build's JSON-LD dump."""
+        return self.previous / "cndkg.jsonld"
+
+    @property
+    def staged(self) -> Path:
+        """Return where this build writes its index until its output is in place."""
+        return self.index.with_name(self.index.name + STAGED_SUFFIX)
+
+    @property
+    def turtle_index(self) -> Path:
+        """Return the previous build's index of entities' Turtle files (beside the block index)."""
+        return self.index.with_name(TURTLE_INDEX_FILE)
+
+    @property
+    def staged_turtle_index(self) -> Path:
+        """Return where this build writes its Turtle index until its output is in place."""
+        return self.index.with_name(TURTLE_INDEX_FILE + STAGED_SUFFIX)
+
+
+def commit_index(reuse: NodeReuse) -> None:
+    """Put this build's block index in place of the previous one (after the output folder was swapped in)."""
+    for staged, final in ((reuse.staged, reuse.index), (reuse.staged_turtle_index, reuse.turtle_index)):
+        try:
+            staged.replace(final)
+        except OSError:
+            final.unlink(missing_ok=True)  # an index of files that are gone is never used, but is not kept
 
 
 def _write_from_ntriples(job: _DumpJob, name: str) -> None:
-    """Write one dump (Turtle or JSON-LD) beside the sorted N-Triples file, streaming, and its alternates."""
-    stream = ox.parse(path=str(job.ntriples), format=ox.RdfFormat.N_TRIPLES)
+    """Write one dump (Turtle or JSON-LD) beside the sorted N-Triples file, and its alternates."""
     target = job.ntriples.parent / name
     if DUMP_FORMATS[name][0] == ox.RdfFormat.JSON_LD:
-        _write_jsonld(job, stream, target)
+        _write_jsonld(job, target)
     else:
-        _write_turtle(job, stream, target)
+        _write_turtle(job, target)
 
 
-def _write_jsonld(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> None:
-    """Write the JSON-LD dump; each entity's ``data.jsonld`` is made of the same node objects."""
+def _write_jsonld(job: _DumpJob, target: Path) -> None:
+    """Write the JSON-LD dump a subject block at a time; each entity's ``data.jsonld`` is made of the same nodes."""
     opening = jsonld.opening(job.base)
 
     def write_entity(folder: str, nodes: list[str]) -> None:
-        _write_alternate(target.parent / folder / "data.jsonld", opening + ",\n".join(nodes) + jsonld.CLOSING)
+        content = opening + ",\n".join(nodes) + jsonld.CLOSING
+        _write_alternate(target.parent, f"{folder}/data.jsonld", content, job.reuse)
 
+    salt = blocks_salt(job.base)
+    previous = load_previous(job.reuse.index, job.reuse.previous_jsonld, salt) if job.reuse else PreviousNodes({})
+    index = NewIndex(salt)
     entities = EntityGroups(job.alternates, write_entity)
-    with open(target, "wb") as out:
-        out.write(opening.encode("utf-8"))
-        separator = ""
-        for subject, node in jsonld.nodes(triples, job.base):
-            out.write((separator + node).encode("utf-8"))
-            separator = ",\n"
-            entities.add(subject, node)
-        out.write(jsonld.CLOSING.encode("utf-8"))
+    try:
+        with open(target, "wb") as out:
+            position = out.write(opening.encode("utf-8"))
+            separator = b""
+            for block, node in _nodes(subject_blocks(job.ntriples), previous, job.base):
+                position += out.write(separator)
+                index.add(block.digest, position, len(node))
+                position += out.write(node)
+                separator = b",\n"
+                entities.add(block.subject, node.decode("utf-8"))
+            out.write(jsonld.CLOSING.encode("utf-8"))
+    finally:
+        previous.close()
     entities.close()
+    if job.reuse is not None:
+        index.write(job.reuse.staged, target)
 
 
-def _write_turtle(job: _DumpJob, triples: Iterable[ox.Triple], target: Path) -> None:
-    """Write the Turtle dump; each entity's ``data.ttl`` is its triples, serialized alone."""
+def _nodes(blocks: Iterator[Block], previous: PreviousNodes, base: str | None) -> Iterator[tuple[Block, bytes]]:
+    """Yield each block with its JSON-LD node object: the previous build's, or converted now (a run at a time)."""
+    for run, known in batches(blocks, previous):
+        missing = [block for block, node in zip(run, known, strict=True) if node is None]
+        triples = ox.parse(b"".join(block.lines for block in missing), format=ox.RdfFormat.N_TRIPLES)
+        converted_nodes = [node.encode("utf-8") for _, node in jsonld.nodes(triples, base)]
+        if len(converted_nodes) != len(missing):  # one subject per block, by construction
+            raise RuntimeError(f"{len(missing)} subject blocks gave {len(converted_nodes)} JSON-LD nodes")
+        converted = iter(converted_nodes)
+        for block, node in zip(run, known, strict=True):
+            yield block, node if node is not None else next(converted)
 
-    def write_entity(folder: str, described: list[ox.Triple]) -> None:
-        _write_alternate(target.parent / folder / "data.ttl", turtle.serialize(described))
 
+def _write_turtle(job: _DumpJob, target: Path) -> None:
+    """Write the Turtle dump (parsed and written by Oxigraph alone); each entity's ``data.ttl`` is its blocks.
+
+    With ``reuse``, an entity whose blocks are those of the previous build
+    (:class:`~cndkg.publish.blocks.TurtleIndex`) gets the previous file, linked.
+    """
+    salt = blocks_salt(job.base).hex()
+    previous = load_turtle_index(job.reuse.turtle_index, salt) if job.reuse else TurtleIndex(salt)
+    written = TurtleIndex(salt)
+
+    def write_entity(folder: str, blocks: list[Block]) -> None:
+        relative, key = f"{folder}/data.ttl", blocks_key(blocks)
+        path = target.parent / relative
+        if job.reuse and previous.unchanged(folder, key, job.reuse.previous / relative):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            keep_or_link(job.reuse.previous / relative, path)
+        else:
+            triples = ox.parse(b"".join(block.lines for block in blocks), format=ox.RdfFormat.N_TRIPLES)
+            _write_alternate(target.parent, relative, turtle.serialize(triples), job.reuse)
+        written.note(folder, key, path)
+
+    with open(target, "wb") as out:
+        turtle.write(ox.parse(path=str(job.ntriples), format=ox.RdfFormat.N_TRIPLES), out)
     entities = EntityGroups(job.alternates, write_entity)
-
-    def tapped() -> Iterator[ox.Triple]:
-        for triple in triples:
-            entities.add(triple.subject.value, triple)  # type: ignore[union-attr]
-            yield triple
-
-    with open(target, "wb") as out:
-        turtle.write(tapped(), out)
+    for block in subject_blocks(job.ntriples):
+        entities.add(block.subject, block)
     entities.close()
+    if job.reuse is not None:
+        written.write(job.reuse.staged_turtle_index)
 
 
-def _write_alternate(path: Path, content: str | bytes) -> None:
-    """Write one of an entity's RDF alternates beside its page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+def _write_alternate(folder: Path, relative: str, content: str | bytes, reuse: NodeReuse | None) -> None:
+    """Write one of an entity's RDF alternates beside its page (linked from the previous output if the same)."""
+    target = folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    keep_or_write(target, data, reuse.previous / relative if reuse else None)
 
 
 Item = TypeVar("Item")

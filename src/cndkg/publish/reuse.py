@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cndkg.cache import cache_salt
+from cndkg.publish.atomic import keep_or_link
 from cndkg.publish.sitedata import SiteData
 from cndkg.resources import data_dir
 
@@ -280,16 +279,8 @@ class PageMemo:
                 return None
         (folder / path).mkdir(parents=True, exist_ok=True)
         for source, (name, _, _) in zip(sources, record.files, strict=True):
-            _link(source, folder / path / name)
+            keep_or_link(source, folder / path / name)
         return record
-
-
-def _link(source: Path, target: Path) -> None:
-    """Hard-link a previous output file (a copy keeping its times where links cannot be made)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 def memo_salt(base: str) -> str:
