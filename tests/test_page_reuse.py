@@ -12,7 +12,7 @@ from cndkg.bench.corpus import write_corpus
 from cndkg.build import BuildOptions, BuildReport, build
 from cndkg.iris import Minter
 from cndkg.namespaces import CNDKG, DCTERMS
-from cndkg.publish.reuse import MEMO_FILE, ReadLog, digest_reads, replay, start_page, traced
+from cndkg.publish.reuse import MEMO_FILE, ReadLog, digest_reads, pack_reads, replay, start_page, traced, unpack_reads
 from cndkg.publish.sitedata import Backlink, SiteData
 
 from .helpers import tree_hashes
@@ -154,3 +154,12 @@ def test_records_that_do_not_fit_are_not_used(built, spoil: str) -> None:  # typ
     else:
         os.rename(out, out.parent / "moved")
         assert _build(corpus, out.parent / "elsewhere", cache).pages_reused == 0
+
+
+def test_packed_reads_come_back_as_they_went_and_a_separator_in_an_argument_is_refused() -> None:
+    reads = [("label", "https://example.org/a", ""), ("href", "res/cnd/60/1", "https://example.org/b#op1")]
+    packed = pack_reads(reads)
+    assert packed is not None and list(unpack_reads(packed)) == reads
+    assert list(unpack_reads(pack_reads([]) or "")) == []
+    assert pack_reads([("label", "a\x1eb", "")]) is None
+    assert pack_reads([("first", "a", "p\x1fq")]) is None

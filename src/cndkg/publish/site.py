@@ -27,7 +27,7 @@ from cndkg.namespaces import CNDKG, SITEMAP_XML
 from cndkg.publish import akn, charts, conneg, feed, pages
 from cndkg.publish.downloads import EXTRA_DOWNLOADS
 from cndkg.publish.dumps import DUMP_FORMATS
-from cndkg.publish.reuse import PageMemo, PageRecord, record_files, release_views, start_page, traced
+from cndkg.publish.reuse import PageMemo, PageRecord, pack_reads, record_files, release_views, start_page, traced
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
@@ -195,7 +195,10 @@ def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[
         view = traced(job.data)
         log = start_page(view)
         files = _write_entity_page(job.folder, view, iri, path)
-        record = PageRecord(iri, log.digest(), tuple(log.results), record_files(job.folder, path, files))
+        packed = pack_reads(log.results)
+        record = (
+            None if packed is None else PageRecord(iri, log.digest(), packed, record_files(job.folder, path, files))
+        )
         done.append((path, record, False))
     return done
 
