@@ -647,3 +647,27 @@ def test_one_source_citing_hundreds_of_symbols_makes_pages_up_to_the_bound_and_i
     assert 0 < len(pages) <= 50
     dumps = (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")
     assert "E-CN.7-2014-CRP.300>" in dumps  # the graph keeps every entity; only pages are bounded
+
+
+def test_an_output_discarded_in_the_background_is_gone_and_one_left_half_deleted_goes_with_the_next_build(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from cndkg.publish.atomic import OUTPUT_MARKER, atomic_folder, discard_in_background, output_lock
+
+    out = tmp_path / "dist"
+    running = set(threading.enumerate())
+    for generation in ("one", "two"):
+        with output_lock(out), atomic_folder(out, discard_in_background) as work:
+            (work / "page.html").write_text(generation, encoding="utf-8")
+    for thread in set(threading.enumerate()) - running:  # the deletions this test started
+        thread.join()
+    assert (out / "page.html").read_text(encoding="utf-8") == "two"
+    assert not any(p.name.startswith(".dist-") and p.is_dir() for p in tmp_path.iterdir())
+    cut_short = tmp_path / ".dist-previous-abc123"  # a process ended while its thread was deleting
+    (cut_short / "output" / "res").mkdir(parents=True)
+    (cut_short / OUTPUT_MARKER).write_text("a replaced output being deleted\n", encoding="utf-8")
+    with output_lock(out):
+        pass
+    assert not cut_short.exists()

@@ -62,6 +62,9 @@ class BuildOptions:
     progress: Callable[[str], None] | None = None
     cache: Path | None = None
     max_pages_per_source: int | None = 1000
+    discard_previous: Callable[[Path], None] | None = None
+    """How the output a build replaces is deleted (None: before the build returns; ``serve --watch`` passes
+    :func:`cndkg.publish.atomic.discard_in_background`, so the new build is served sooner)."""
     decoded: dict[str, object] | None = None
     """Parse results decoded by earlier builds in this process, by cache key (``serve --watch`` passes the
     same dict to every build, so unchanged files are not decoded again); None: decode from the cache."""
@@ -182,7 +185,7 @@ def _build(options: BuildOptions) -> BuildReport:
         )
     memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
     node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
-    with atomic_folder(options.out) as work:
+    with atomic_folder(options.out, options.discard_previous) as work:
         site_pages = None
         with _stage(report, "site", progress):
             if options.site:

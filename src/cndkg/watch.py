@@ -24,7 +24,9 @@ How it works:
 - **Builds** are :func:`cndkg.build.build`'s, with the parse results decoded
   by the previous build kept in memory (an unchanged file is neither parsed
   nor decoded again) and entity pages none of whose reads changed linked from
-  the previous output (:mod:`cndkg.publish.reuse`), so each is atomic: a failed build
+  the previous output (:mod:`cndkg.publish.reuse`); the output a build
+  replaces is deleted on a background thread after the new one is in place.
+  Each build is atomic: a failed build
   leaves the output folder as the last good build wrote it, and that is what
   is served. They run in the main thread, one at a time; the server and the
   watcher run in their own threads.
@@ -580,7 +582,7 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     ``host`` is not 127.0.0.1 or the port cannot be used.
     """
     from cndkg.build import build, print_summary
-    from cndkg.publish.atomic import Interrupted
+    from cndkg.publish.atomic import Interrupted, discard_in_background
     from cndkg.resources import data_dir
     from cndkg.serve import stopping_on_signals
 
@@ -589,6 +591,7 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     sources = [Path(s) for s in options.sources] or [data_dir("corpus")]
     if options.decoded is None:  # builds in this process keep what they decoded for the next one
         options = replace(options, decoded={})
+    options = replace(options, discard_previous=discard_in_background)
     ignored = [options.cache] if options.cache is not None else []
     state, changes = BuildState(), Changes()
     watcher = Watcher(sources, changes, ignored, options.out)

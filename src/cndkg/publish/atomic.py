@@ -23,7 +23,8 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -79,10 +80,12 @@ def _remove_leftovers(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
+def atomic_folder(out: Path, discard: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``out``; on success it replaces ``out``.
 
-    Takes the output folder. Yields the folder to write into. When the block
+    Takes the output folder, and how to delete the one it replaces (default:
+    at once; :func:`discard_in_background` for a long-lived process that
+    wants the new output served sooner). Yields the folder to write into. When the block
     raises (or SIGINT/SIGTERM arrives) the temporary folder is deleted and
     ``out`` is untouched. Refuses to replace a non-empty ``out`` that cndkg did
     not write (no marker file), so a mistyped ``--out ~`` cannot delete a home.
@@ -102,7 +105,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         (work / _MARKER).write_text("written by cndkg build; safe to replace\n", encoding="utf-8")
         yield work
         os.chmod(work, 0o755)
-        _swap(work, out)
+        _swap(work, out, discard or _discard_now)
     except OSError as error:
         shutil.rmtree(work, ignore_errors=True)
         if error.errno in _DISK_FULL:
@@ -119,8 +122,8 @@ def atomic_folder(out: Path) -> Iterator[Path]:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _swap(work: Path, out: Path) -> None:
-    """Put ``work`` in place of ``out`` with renames; delete the old folder after."""
+def _swap(work: Path, out: Path, discard: Callable[[Path], None]) -> None:
+    """Put ``work`` in place of ``out`` with renames; then discard the old folder."""
     backup = out.with_name(f".{out.name}-previous")
     if backup.exists():
         shutil.rmtree(backup)
@@ -128,7 +131,36 @@ def _swap(work: Path, out: Path) -> None:
         os.replace(out, backup)
     os.replace(work, out)
     if backup.exists():
-        shutil.rmtree(backup, ignore_errors=True)
+        discard(backup)
+
+
+def _discard_now(folder: Path) -> None:
+    """Delete a replaced output folder before returning."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_in_background(folder: Path) -> None:
+    """Rename a replaced output folder out of the way and delete it on a daemon thread.
+
+    Deleting the tens of thousands of files of a site takes seconds; ``serve
+    --watch`` serves the new build meanwhile. If the process ends first, the
+    next build removes what is left (a ``.<out>-previous-*`` folder).
+    """
+    doomed = Path(tempfile.mkdtemp(prefix=f"{folder.name}-", dir=folder.parent))
+    try:
+        os.replace(folder, doomed / "output")
+    except OSError:
+        shutil.rmtree(doomed, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    (doomed / _MARKER).write_text("a replaced output being deleted\n", encoding="utf-8")
+    threading.Thread(target=_delete_doomed, args=(doomed,), daemon=True).start()
+
+
+def _delete_doomed(doomed: Path) -> None:
+    """Delete a discarded output, then its folder (whose marker lets the next build finish the job if cut short)."""
+    shutil.rmtree(doomed / "output", ignore_errors=True)
+    shutil.rmtree(doomed, ignore_errors=True)
 
 
 def keep_or_write(target: Path, content: bytes, previous: Path | None) -> bool:
