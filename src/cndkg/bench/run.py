@@ -133,6 +133,7 @@ def _rebuild_figures(
         "total_seconds": round(total, 3),
         "per_parse_floor": round(total / parse_floor, 2),
         "cache_hits": report.cache_hits,
+        "pages_reused": report.pages_reused,
         # every source but the one changed: fewer means the cache's salt changed (its code, on disk, mid-run)
         "expected_cache_hits": report.sources - (0 if deleted else 1),
         "sources": report.sources,
