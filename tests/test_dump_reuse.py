@@ -96,3 +96,12 @@ def test_keep_or_write_links_only_the_same_bytes(tmp_path: Path) -> None:
     assert not keep_or_write(tmp_path / "b", b"other", previous)
     assert not keep_or_write(tmp_path / "c", b"same", tmp_path / "missing")
     assert (tmp_path / "b").read_bytes() == b"other" and (tmp_path / "c").read_bytes() == b"same"
+
+
+def test_a_path_written_twice_never_writes_through_a_link_into_the_previous_output(tmp_path: Path) -> None:
+    previous = tmp_path / "previous.ttl"
+    previous.write_bytes(b"published")
+    target = tmp_path / "new.ttl"
+    assert keep_or_write(target, b"published", previous)  # linked: one file, two names
+    assert not keep_or_write(target, b"written again", previous)
+    assert previous.read_bytes() == b"published" and target.read_bytes() == b"written again"

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import types
 import typing
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -155,13 +158,15 @@ def default_cache_folder(sources: list[str] | None = None) -> Path:
 
 
 def cache_salt(*parts: object) -> str:
-    """Return a salt covering the cache format, the package's code, the reference data and ``parts`` (options)."""
+    """Return a salt covering the cache format, the running code and libraries, the reference data and ``parts``.
+
+    The code is the package as this process loaded it (its files' digest taken
+    once, at the first call), so a process that outlives an edit of cndkg's code
+    (``serve --watch``) keeps salting what it runs, not what is on disk.
+    """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{CACHE_FORMAT} {__version__}".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+    digest.update(running_code())
     reference = data_dir("ontology")
     for path in sorted(p for p in reference.rglob("*") if p.is_file()):
         digest.update(path.relative_to(reference).as_posix().encode())
@@ -169,6 +174,28 @@ def cache_salt(*parts: object) -> str:
     for part in parts:
         digest.update(repr(part).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def running_code() -> bytes:
+    """Return a digest of this package's code and of the Python and library versions it runs with (once a process).
+
+    The libraries are cndkg's own requirements (not its test tools) and markupsafe, which escapes every page.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(sys.version.encode())
+    requirements = [r for r in metadata.requires("cndkg") or [] if "extra == 'test'" not in r]
+    names = {re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0] for r in requirements} | {"markupsafe"}
+    for name in sorted(names):
+        try:
+            digest.update(f"{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            continue  # an optional extra that is not installed
+    return digest.digest()
 
 
 # --- a JSON codec for dataclasses, driven by their type hints ------------------------------------------

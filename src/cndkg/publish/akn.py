@@ -384,5 +384,6 @@ def write_akn(folder: Path, data: SiteData, iri: str, path: str) -> bool:
         return False
     target = folder / path / AKN_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # never write through a link into the previous output
     target.write_bytes(akn_document(data, text))
     return True

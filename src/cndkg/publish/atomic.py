@@ -72,8 +72,12 @@ def output_lock(out: Path) -> Iterator[None]:
 
 def _remove_leftovers(out: Path) -> None:
     """Remove the staging and backup folders of builds that died (only called with the lock held)."""
+    with _DELETING_LOCK:
+        being_deleted = set(_DELETING)
     for folder in out.parent.glob(f".{out.name}-*"):
         if not folder.name.startswith((f".{out.name}-building-", f".{out.name}-previous")) or folder.is_symlink():
+            continue
+        if folder in being_deleted:  # a thread of this process is on it
             continue
         if folder.is_dir() and ((folder / _MARKER).exists() or not any(folder.iterdir())):
             shutil.rmtree(folder, ignore_errors=True)
@@ -144,23 +148,39 @@ def discard_in_background(folder: Path) -> None:
 
     Deleting the tens of thousands of files of a site takes seconds; ``serve
     --watch`` serves the new build meanwhile. If the process ends first, the
-    next build removes what is left (a ``.<out>-previous-*`` folder).
+    next build removes what is left (a ``.<out>-previous-*`` folder, marked as
+    cndkg's before anything is moved into it). Best effort: whatever goes wrong
+    (the build has already succeeded) falls back to deleting at once.
     """
-    doomed = Path(tempfile.mkdtemp(prefix=f"{folder.name}-", dir=folder.parent))
+    doomed: Path | None = None
     try:
+        doomed = Path(tempfile.mkdtemp(prefix=f"{folder.name}-", dir=folder.parent))
+        (doomed / _MARKER).write_text("a replaced output being deleted\n", encoding="utf-8")
         os.replace(folder, doomed / "output")
-    except OSError:
-        shutil.rmtree(doomed, ignore_errors=True)
+        with _DELETING_LOCK:
+            _DELETING.add(doomed)
+        threading.Thread(target=_delete_doomed, args=(doomed,), daemon=True).start()
+    except Exception:  # the new output is in place: any failure here only costs time
         shutil.rmtree(folder, ignore_errors=True)
-        return
-    (doomed / _MARKER).write_text("a replaced output being deleted\n", encoding="utf-8")
-    threading.Thread(target=_delete_doomed, args=(doomed,), daemon=True).start()
+        if doomed is not None:
+            with _DELETING_LOCK:
+                _DELETING.discard(doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
+
+
+_DELETING: set[Path] = set()
+"""Folders this process's threads are deleting (the next build's clean-up leaves them to the thread)."""
+_DELETING_LOCK = threading.Lock()
 
 
 def _delete_doomed(doomed: Path) -> None:
     """Delete a discarded output, then its folder (whose marker lets the next build finish the job if cut short)."""
-    shutil.rmtree(doomed / "output", ignore_errors=True)
-    shutil.rmtree(doomed, ignore_errors=True)
+    try:
+        shutil.rmtree(doomed / "output", ignore_errors=True)
+        shutil.rmtree(doomed, ignore_errors=True)
+    finally:
+        with _DELETING_LOCK:
+            _DELETING.discard(doomed)
 
 
 def keep_or_write(target: Path, content: bytes, previous: Path | None) -> bool:
@@ -169,8 +189,10 @@ def keep_or_write(target: Path, content: bytes, previous: Path | None) -> bool:
     Creating and writing a file costs about ten times what linking one does, and
     most of a rebuild's files are what the previous build wrote. Linking is safe
     because no build writes a published file in place: each writes a new folder
-    and swaps it in.
+    and swaps it in (and a path written twice in one build is unlinked first,
+    so the second write never goes through a link into the previous output).
     """
+    target.unlink(missing_ok=True)
     if previous is not None:
         try:
             if previous.stat().st_size == len(content) and previous.read_bytes() == content:
@@ -184,6 +206,7 @@ def keep_or_write(target: Path, content: bytes, previous: Path | None) -> bool:
 
 def keep_or_link(previous: Path, target: Path) -> None:
     """Hard-link a previous output file to ``target`` (a copy keeping its times where links cannot be made)."""
+    target.unlink(missing_ok=True)
     try:
         os.link(previous, target)
     except OSError:

@@ -217,6 +217,7 @@ def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True)
     if not os.path.normpath(target).startswith(os.path.normpath(folder) + os.sep):
         raise ValueError(f"page path escapes the output folder: {path!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # never write through a link into the previous output
     target.write_text(html, encoding="utf-8")
 
 
