@@ -163,3 +163,14 @@ def test_packed_reads_come_back_as_they_went_and_a_separator_in_an_argument_is_r
     assert list(unpack_reads(pack_reads([]) or "")) == []
     assert pack_reads([("label", "a\x1eb", "")]) is None
     assert pack_reads([("first", "a", "p\x1fq")]) is None
+
+
+@pytest.mark.parametrize("damage", ["no-separators", "unknown-read"])
+def test_a_damaged_page_record_renders_its_page_and_never_fails_the_build(built, damage: str) -> None:  # type: ignore[no-untyped-def]
+    corpus, cache, out, _ = built
+    stored = json.loads((cache / MEMO_FILE).read_text(encoding="utf-8"))
+    path = sorted(stored["pages"])[0]
+    stored["pages"][path][2] = "garbage" if damage == "no-separators" else "nosuch\x1fa\x1fb"
+    (cache / MEMO_FILE).write_text(json.dumps(stored), encoding="utf-8")
+    again = _build(corpus, out, cache)
+    assert again.pages_reused == len(stored["pages"]) - 1

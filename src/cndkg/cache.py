@@ -188,7 +188,11 @@ def running_code() -> bytes:
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     digest.update(sys.version.encode())
-    requirements = [r for r in metadata.requires("cndkg") or [] if "extra == 'test'" not in r]
+    try:
+        declared = metadata.requires("cndkg") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        declared = []
+    requirements = [r for r in declared if "extra == 'test'" not in r]
     names = {re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0] for r in requirements} | {"markupsafe"}
     for name in sorted(names):
         try:

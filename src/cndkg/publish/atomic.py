@@ -211,3 +211,12 @@ def keep_or_link(previous: Path, target: Path) -> None:
         os.link(previous, target)
     except OSError:
         shutil.copy2(previous, target)
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """Return a file's (size, modification time in ns), the stamp reuse records check; None if it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns

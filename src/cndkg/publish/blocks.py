@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cndkg.cache import cache_salt
+from cndkg.publish.atomic import file_stamp
 
 INDEX_FILE = "jsonld-blocks.bin"
 STAGED_SUFFIX = ".new"
@@ -187,18 +188,12 @@ class TurtleIndex:
     def unchanged(self, folder: str, key: str, previous: Path) -> bool:
         """Tell whether the previous build's file for ``folder`` was made from blocks with digest ``key``."""
         entry = self.entries.get(folder)
-        if entry is None or entry[0] != key:
-            return False
-        try:
-            stat = previous.stat()
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == entry[1:]
+        return entry is not None and entry[0] == key and file_stamp(previous) == entry[1:]
 
     def note(self, folder: str, key: str, written: Path) -> None:
         """Record the file written (or linked) for ``folder``."""
-        stat = written.stat()
-        self.entries[folder] = (key, stat.st_size, stat.st_mtime_ns)
+        size, mtime = file_stamp(written) or (-1, -1)  # unreadable: recorded so that it never matches
+        self.entries[folder] = (key, size, mtime)
 
     def write(self, path: Path) -> None:
         """Write the index (a cache: a failure to write costs only time)."""

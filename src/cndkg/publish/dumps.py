@@ -130,10 +130,10 @@ def _write_from_ntriples(job: _DumpJob, name: str) -> None:
 
 def _write_jsonld(job: _DumpJob, target: Path) -> None:
     """Write the JSON-LD dump a subject block at a time; each entity's ``data.jsonld`` is made of the same nodes."""
-    opening = jsonld.opening(job.base)
+    opening, closing = jsonld.opening(job.base).encode("utf-8"), jsonld.CLOSING.encode("utf-8")
 
-    def write_entity(folder: str, nodes: list[str]) -> None:
-        content = opening + ",\n".join(nodes) + jsonld.CLOSING
+    def write_entity(folder: str, nodes: list[bytes]) -> None:
+        content = opening + b",\n".join(nodes) + closing
         _write_alternate(target.parent, f"{folder}/data.jsonld", content, job.reuse)
 
     salt = blocks_salt(job.base)
@@ -142,15 +142,15 @@ def _write_jsonld(job: _DumpJob, target: Path) -> None:
     entities = EntityGroups(job.alternates, write_entity)
     try:
         with open(target, "wb") as out:
-            position = out.write(opening.encode("utf-8"))
+            position = out.write(opening)
             separator = b""
             for block, node in _nodes(subject_blocks(job.ntriples), previous, job.base):
                 position += out.write(separator)
                 index.add(block.digest, position, len(node))
                 position += out.write(node)
                 separator = b",\n"
-                entities.add(block.subject, node.decode("utf-8"))
-            out.write(jsonld.CLOSING.encode("utf-8"))
+                entities.add(block.subject, node)
+            out.write(closing)
     finally:
         previous.close()
     entities.close()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cndkg.cache import cache_salt
-from cndkg.publish.atomic import keep_or_link
+from cndkg.publish.atomic import file_stamp, keep_or_link
 from cndkg.publish.sitedata import SiteData
 from cndkg.resources import data_dir
 
@@ -221,6 +221,8 @@ def replay(data: SiteData, read: Read) -> object:
     if accessor is not None:
         return accessor(data, first, second)
     mapping_name, _, operation = name.partition(".")
+    if mapping_name not in (*_MAPPINGS, "inverse"):
+        raise ValueError(f"unknown read in a page record: {name!r}")
     mapping = _mapping(data, mapping_name, second)
     if operation == "get":
         return mapping.get(first)
@@ -268,11 +270,7 @@ def unpack_reads(packed: str) -> Iterator[Read]:
 
 def record_files(folder: Path, path: str, names: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
     """Return (name, size, mtime_ns) of a page's files as written under ``folder``."""
-    stats = []
-    for name in names:
-        stat = (folder / path / name).stat()
-        stats.append((name, stat.st_size, stat.st_mtime_ns))
-    return tuple(stats)
+    return tuple((name, *(file_stamp(folder / path / name) or (-1, -1))) for name in names)
 
 
 @dataclass
@@ -292,16 +290,18 @@ class PageMemo:
         record = self.records.get(path)
         if record is None or record.iri != iri or self.previous is None:
             return None
-        if digest_reads((read, replay(data, read)) for read in unpack_reads(record.reads)) != record.digest:
-            return None
         sources = [self.previous / path / name for name, _, _ in record.files]
-        for source, (_, size, mtime) in zip(sources, record.files, strict=True):
-            try:
-                stat = source.stat()
-            except OSError:
-                return None
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-                return None
+        # The cheap check first: a previous file changed or gone since.
+        if any(
+            file_stamp(source) != (size, mtime) for source, (_, size, mtime) in zip(sources, record.files, strict=True)
+        ):
+            return None
+        try:
+            replayed = digest_reads((read, replay(data, read)) for read in unpack_reads(record.reads))
+        except (ValueError, TypeError, KeyError):  # a damaged record: render the page
+            return None
+        if replayed != record.digest:
+            return None
         (folder / path).mkdir(parents=True, exist_ok=True)
         for source, (name, _, _) in zip(sources, record.files, strict=True):
             keep_or_link(source, folder / path / name)
