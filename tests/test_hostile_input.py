@@ -350,14 +350,15 @@ def test_crash_injected_mid_build_leaves_previous_output_intact(
 
 
 def pagefind_processes(folder: Path) -> list[int]:
-    """Return the PIDs of Pagefind processes working on a folder under ``folder``."""
+    """Return the PIDs of Pagefind processes (and of the runner starting them) working on a folder under ``folder``."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             words = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(b"pagefind" in w for w in words) and any(str(folder).encode() in w for w in words):
+        indexing = any(b"pagefind" in w or b"cndkg.publish.search" in w for w in words)
+        if indexing and any(str(folder).encode() in w for w in words):
             found.append(int(cmdline.parent.name))
     return found
 

@@ -29,7 +29,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 import cndkg.serve
 from cndkg.build import BuildOptions, build
-from cndkg.publish.site import UNSEARCHED
+from cndkg.publish.search import UNSEARCHED
 from cndkg.serve import serving
 
 from .conftest import ROOT
@@ -420,11 +420,20 @@ def browser() -> Iterator[Any]:
 
 
 def test_search_covers_every_page_but_source_files_and_skips_citation_lists(site: Site) -> None:
-    entry = json.loads((site.dist / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    # Pagefind indexes the pages that mark their body (entity pages; the index pages are lists of links).
+    entries = [
+        json.loads(p.read_text(encoding="utf-8")) for p in (site.dist / "pagefind").glob("*/pagefind-entry.json")
+    ]
+    # Pagefind indexes the pages that mark their body (entity pages; the index pages are lists of links),
+    # in shards the search box merges.
     searched = [p for p in entity_pages(site.dist) if p.relative_to(site.dist).parts[0] not in UNSEARCHED]
     assert (site.dist / "source").is_dir() and "source" in UNSEARCHED
-    assert entry["languages"]["en"]["page_count"] == len(searched)
+    assert len(entries) > 1
+    assert sum(entry["languages"]["en"]["page_count"] for entry in entries) == len(searched)
+    home = (site.dist / "index.html").read_text(encoding="utf-8")
+    bundles = re.search(r'data-bundles="([^"]*)"', home)
+    assert bundles and sorted(bundles.group(1).split()) == sorted(
+        f"pagefind/{p.parent.name}/" for p in (site.dist / "pagefind").glob("*/pagefind-entry.json")
+    )
     html = (site.dist / PAGE_57_4 / "index.html").read_text(encoding="utf-8")
     assert '<section id="cited-by" data-pagefind-ignore>' in html
     assert '<figure class="network" data-pagefind-ignore>' in html

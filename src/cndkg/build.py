@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
@@ -34,12 +34,24 @@ from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
 from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps
 from cndkg.publish.reuse import load_memo, save_memo
-from cndkg.publish.search import Indexer, background_index
+from cndkg.publish.search import (
+    Indexer,
+    SearchPlan,
+    background_index,
+    discard_manifest,
+    keep_bundles,
+    load_manifest,
+    plan_search,
+    save_manifest,
+)
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
 from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
 from cndkg.validate_fast import validate_store
+
+if TYPE_CHECKING:
+    from cndkg.publish.site import SitePages
 
 
 @dataclass
@@ -94,6 +106,8 @@ class BuildReport:
     sources: int = 0
     cache_hits: int = 0
     pages_reused: int = 0
+    search_shards: int = 0
+    search_shards_indexed: int = 0
 
 
 def peak_rss_mib() -> float:
@@ -115,13 +129,23 @@ def _stage(report: BuildReport, name: str, progress: Callable[[str], None] | Non
 
 
 @contextmanager
-def _indexing(work: Path, sections: list[str] | None) -> Iterator[Indexer | None]:
-    """Run Pagefind over the written pages in the background while the block runs (None when not wanted)."""
-    if not sections:
+def _indexing(work: Path, plan: SearchPlan | None) -> Iterator[Indexer | None]:
+    """Index the plan's stale shards in the background while the block runs (None when there are none)."""
+    if plan is None or not plan.stale:
         yield None
         return
-    with background_index(work, sections) as indexer:
+    with background_index(work, plan) as indexer:
         yield indexer
+
+
+def _plan_search(work: Path, site_pages: SitePages, options: BuildOptions) -> SearchPlan:
+    """Plan the search index's shards, keeping the previous output's bundles of unchanged ones."""
+    previous = load_manifest(options.cache, options.out)
+    plan = plan_search(site_pages.searched, previous)
+    if previous is not None:
+        plan = keep_bundles(work, options.out, plan)
+    site_pages.bundles = plan.bundles
+    return plan
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -194,8 +218,10 @@ def _build(options: BuildOptions) -> BuildReport:
                 site_pages = write_pages(work, store, registry, options.max_pages_per_source, memo)
                 report.diagnostics.extend(site_pages.data.diagnostics)
                 report.pages_reused = site_pages.reused
-        sections = site_pages.sections if site_pages is not None and options.search else None
-        with _indexing(work, sections) as indexer:
+        search_plan = _plan_search(work, site_pages, options) if site_pages is not None and options.search else None
+        if search_plan is not None:
+            report.search_shards, report.search_shards_indexed = len(search_plan.shards), len(search_plan.stale)
+        with _indexing(work, search_plan) as indexer:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
                 report.dump_sizes = write_dumps(store, work, registry.minter.base, alternates, node_reuse)
@@ -216,6 +242,11 @@ def _build(options: BuildOptions) -> BuildReport:
         save_memo(options.cache, options.out, memo, site_pages.records)
     if node_reuse is not None:
         commit_index(node_reuse)
+    if options.cache is not None:
+        if search_plan is not None:
+            save_manifest(options.cache, options.out, search_plan)
+        else:
+            discard_manifest(options.cache)
     report.out = options.out
     return report
 
@@ -273,6 +304,8 @@ def print_summary(report: BuildReport, stream: TextIO | None = None) -> None:
     cached = f", {report.cache_hits} of {report.sources} files from the cache" if report.cache_hits else ""
     if report.pages_reused:
         cached += f", {report.pages_reused} unchanged pages kept"
+    if report.search_shards_indexed < report.search_shards:
+        cached += f", {report.search_shards_indexed} of {report.search_shards} search shards indexed"
     print(
         f"cndkg: {report.resolutions} resolutions, {report.triples} triples, {report.pages} pages -> {report.out}"
         f" (SHACL: {'conforms' if report.conforms else f'{report.violations} violations'}{cached}); {stages}",

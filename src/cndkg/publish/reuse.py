@@ -37,7 +37,7 @@ from cndkg.publish.sitedata import SiteData
 from cndkg.resources import data_dir
 
 MEMO_FILE = "site-pages.json"
-MEMO_FORMAT = 2
+MEMO_FORMAT = 3
 
 Read = tuple[str, str, str]
 """One read: (accessor, first argument, second argument or "")."""
@@ -235,12 +235,17 @@ def replay(data: SiteData, read: Read) -> object:
 
 @dataclass(frozen=True)
 class PageRecord:
-    """What one entity page read (packed: :func:`pack_reads`), the digest of the results, its files' (size, mtime)."""
+    """What one entity page read (packed: :func:`pack_reads`), the digest of the results, its files' (size, mtime).
+
+    ``searched`` is the digest of what the search index reads of the page
+    (:func:`cndkg.publish.search.searched_digest`), which a kept page keeps.
+    """
 
     iri: str
     digest: str
     reads: str
     files: tuple[tuple[str, int, int], ...]
+    searched: str
 
 
 _FIELD, _READ = "\x1f", "\x1e"
@@ -333,12 +338,11 @@ def load_memo(cache: Path | None, out: Path, base: str) -> PageMemo | None:
         stored = json.loads((cache / MEMO_FILE).read_text(encoding="utf-8"))
         if stored.get("salt") != salt or stored.get("out") != str(out.resolve()):
             return memo
-        for path, (iri, digest, reads, files) in stored["pages"].items():
-            if not all(isinstance(text, str) for text in (path, iri, digest, reads)):
+        for path, (iri, digest, reads, files, searched) in stored["pages"].items():
+            if not all(isinstance(text, str) for text in (path, iri, digest, reads, searched)):
                 raise TypeError("a page record holds a non-string")
-            memo.records[path] = PageRecord(
-                iri, digest, reads, tuple((str(name), int(size), int(mtime)) for name, size, mtime in files)
-            )
+            stamps = tuple((str(name), int(size), int(mtime)) for name, size, mtime in files)
+            memo.records[path] = PageRecord(iri, digest, reads, stamps, searched)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         memo.records.clear()
     return memo
@@ -347,7 +351,7 @@ def load_memo(cache: Path | None, out: Path, base: str) -> PageMemo | None:
 def save_memo(cache: Path, out: Path, memo: PageMemo, records: Mapping[str, PageRecord]) -> None:
     """Write this build's page records into ``cache``."""
     pages = {
-        path: [record.iri, record.digest, record.reads, [list(f) for f in record.files]]
+        path: [record.iri, record.digest, record.reads, [list(f) for f in record.files], record.searched]
         for path, record in sorted(records.items())
     }
     stored = {"salt": memo.salt, "out": str(out.resolve()), "pages": pages}

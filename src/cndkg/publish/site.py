@@ -28,6 +28,7 @@ from cndkg.publish import akn, charts, conneg, feed, pages
 from cndkg.publish.downloads import EXTRA_DOWNLOADS
 from cndkg.publish.dumps import DUMP_FORMATS
 from cndkg.publish.reuse import PageMemo, PageRecord, pack_reads, record_files, release_views, start_page, traced
+from cndkg.publish.search import searched_digest
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
@@ -70,13 +71,6 @@ def json_for_script(value: Any) -> str:
     return Markup(text)
 
 
-UNSEARCHED = frozenset({"source"})
-"""Page folders the search index leaves out: a source file's page only names the file and what came from it
-(10,000 of the 22,442 pages at 10,000 texts). On a page, the search index also leaves out the citation
-network and the "Cited by" list (``data-pagefind-ignore``): other texts' titles, which made a text a hit
-for words it does not contain. Together they took Pagefind from 42 to 35 s of CPU and from 3.0 to 2.5 GiB
-on a 10,000-text site."""
-
 SECONDS_PER_PAGE = 0.001
 """About what rendering and writing one entity page takes: with the worker policy's threshold, pages are
 written on the pool from about 1,000."""
@@ -102,11 +96,10 @@ class SitePages:
     records: dict[str, PageRecord] = field(default_factory=dict)
     """Each entity page's reads (for the next build's :class:`~cndkg.publish.reuse.PageMemo`); empty without one."""
     reused: int = 0
-
-    @property
-    def sections(self) -> list[str]:
-        """Return the top-level folders whose pages the search index covers, sorted."""
-        return sorted({path.split("/", 1)[0] for path in self.written if path} - UNSEARCHED)
+    searched: dict[str, str] = field(default_factory=dict)
+    """Each entity page's searched digest by path (:func:`cndkg.publish.search.searched_digest`)."""
+    bundles: list[str] = field(default_factory=list)
+    """The search bundles the home page's search box loads (set by the build once it planned the index)."""
 
 
 def write_pages(
@@ -151,9 +144,10 @@ def write_pages(
     job = _PageJob(folder, data, memo)
     site = SitePages(data, registry.minter.base, written, dict(entities))
     for done in fork_map(_write_entity_pages, job, chunks, workers):
-        for path, record, reused in done:
+        for path, record, reused, searched in done:
             written.append(path)
             site.reused += reused
+            site.searched[path] = searched
             if record is not None:
                 site.records[path] = record
     release_views()
@@ -173,41 +167,53 @@ def finish_site(folder: Path, site: SitePages, outcome: ValidationOutcome, previ
     feed.write_feed(folder, site.data, site.base, previous)
     conneg.write_conneg(folder, site.base, site.alternates, set(site.data.texts))
     env = environment()
-    home = _home_context(site.data, folder, outcome)
+    home = _home_context(site.data, folder, outcome) | {"search_bundles": site.bundles}
     _write_page(folder, "", env.get_template("home.html.j2").render(**home))
     written = [*site.written, ""]
     _write_sitemap(folder, site.base, written)
     return len(written)
 
 
-def _write_entity_pages(job: _PageJob, entities: list[tuple[str, str]]) -> list[tuple[str, PageRecord | None, bool]]:
-    """Write (or link from the previous output) the pages of some entities; return (path, record, reused) each."""
-    done: list[tuple[str, PageRecord | None, bool]] = []
+def _write_entity_pages(
+    job: _PageJob, entities: list[tuple[str, str]]
+) -> list[tuple[str, PageRecord | None, bool, str]]:
+    """Write (or link from the previous output) the pages of some entities.
+
+    Returns (path, record, reused, searched digest) for each.
+    """
+    done: list[tuple[str, PageRecord | None, bool, str]] = []
     for iri, path in entities:
         if job.memo is None:
-            _write_entity_page(job.folder, job.data, iri, path)
-            done.append((path, None, False))
+            _, searched = _write_entity_page(job.folder, job.data, iri, path)
+            done.append((path, None, False, searched))
             continue
         record = job.memo.reuse(job.data, iri, path, job.folder)
         if record is not None:
-            done.append((path, record, True))
+            done.append((path, record, True, record.searched))
             continue
         view = traced(job.data)
         log = start_page(view)
-        files = _write_entity_page(job.folder, view, iri, path)
+        files, searched = _write_entity_page(job.folder, view, iri, path)
         packed = pack_reads(log.results)
         record = (
-            None if packed is None else PageRecord(iri, log.digest(), packed, record_files(job.folder, path, files))
+            None
+            if packed is None
+            else PageRecord(iri, log.digest(), packed, record_files(job.folder, path, files), searched)
         )
-        done.append((path, record, False))
+        done.append((path, record, False, searched))
     return done
 
 
-def _write_entity_page(folder: Path, data: SiteData, iri: str, path: str) -> list[str]:
-    """Render one entity's page (and Akoma Ntoso file, for a text); return the names of the files written."""
+def _write_entity_page(folder: Path, data: SiteData, iri: str, path: str) -> tuple[list[str], str]:
+    """Render one entity's page (and Akoma Ntoso file, for a text).
+
+    Returns the names of the files written and the page's searched digest.
+    """
     context = pages.entity_page(data, iri, path)
-    _write_page(folder, path, environment().get_template(context["template"]).render(**context))
-    return ["index.html", akn.AKN_FILE] if akn.write_akn(folder, data, iri, path) else ["index.html"]
+    html = environment().get_template(context["template"]).render(**context)
+    _write_page(folder, path, html)
+    files = ["index.html", akn.AKN_FILE] if akn.write_akn(folder, data, iri, path) else ["index.html"]
+    return files, searched_digest(html)
 
 
 def _write_page(folder: Path, path: str, html: str, *, folder_page: bool = True) -> None:
