@@ -378,12 +378,11 @@ def _orphan_notes(statement: etree._Element, writer: _TextWriter) -> None:
 
 
 def write_akn(folder: Path, data: SiteData, iri: str, path: str) -> bool:
-    """Write ``data.akn.xml`` into a text's page folder; return False when the entity is not a text."""
+    """Write ``data.akn.xml`` into a text's page folder, which must exist; False when the entity is not a text."""
     text = data.texts.get(iri)
     if text is None:
         return False
     target = folder / path / AKN_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)  # never write through a link into the previous output
     target.write_bytes(akn_document(data, text))
     return True

@@ -204,6 +204,19 @@ def keep_or_write(target: Path, content: bytes, previous: Path | None) -> bool:
     return False
 
 
+def in_folder(target: Path, write: Callable[[], object]) -> None:
+    """Run ``write`` (which creates ``target``), making ``target``'s folder first only if it turns out missing.
+
+    An entity's RDF files go into the folder its page was written to: trying
+    first saves a ``mkdir`` per file (about 40 µs each, thousands a build).
+    """
+    try:
+        write()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write()
+
+
 def keep_or_link(previous: Path, target: Path) -> None:
     """Hard-link a previous output file to ``target`` (a copy keeping its times where links cannot be made)."""
     target.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 import pyoxigraph as ox
 
 from cndkg.forking import fork_map, jobs_allowed
-from cndkg.publish.atomic import keep_or_link, keep_or_write
+from cndkg.publish.atomic import in_folder, keep_or_link, keep_or_write
 from cndkg.publish.blocks import (
     STAGED_SUFFIX,
     TURTLE_INDEX_FILE,
@@ -185,8 +185,7 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
         relative, key = f"{folder}/data.ttl", blocks_key(blocks)
         path = target.parent / relative
         if job.reuse and previous.unchanged(folder, key, job.reuse.previous / relative):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            keep_or_link(job.reuse.previous / relative, path)
+            in_folder(path, lambda: keep_or_link(job.reuse.previous / relative, path))  # type: ignore[union-attr]
         else:
             triples = ox.parse(b"".join(block.lines for block in blocks), format=ox.RdfFormat.N_TRIPLES)
             _write_alternate(target.parent, relative, turtle.serialize(triples), job.reuse)
@@ -205,9 +204,8 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
 def _write_alternate(folder: Path, relative: str, content: str | bytes, reuse: NodeReuse | None) -> None:
     """Write one of an entity's RDF alternates beside its page (linked from the previous output if the same)."""
     target = folder / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    keep_or_write(target, data, reuse.previous / relative if reuse else None)
+    in_folder(target, lambda: keep_or_write(target, data, reuse.previous / relative if reuse else None))
 
 
 Item = TypeVar("Item")

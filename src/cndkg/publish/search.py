@@ -2,8 +2,9 @@
 
 The pages are grouped into shards: the texts (resolutions and drafts) by body
 and session, every other kind of page (states, treaties, SDG targets ...) by
-its section; small shards join a shared one (:data:`SMALL_SHARD`). Each shard is a Pagefind bundle of its own (``pagefind/<shard>/``)
-and the search box searches them all at once (Pagefind's ``mergeIndex``).
+its section; small shards join a shared one (:data:`SMALL_SHARD`). Each shard
+is a Pagefind bundle of its own (``pagefind/<shard>/``) and the search box
+searches them all at once (Pagefind's ``mergeIndex``).
 
 A shard is indexed again only when what Pagefind reads of its pages changed:
 each page's *searched digest* is taken over its HTML without the regions
