@@ -28,6 +28,7 @@ import sys
 import tempfile
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -235,78 +236,143 @@ def from_json(data: object, kind: type[T]) -> T:
     present, nothing else), enums (by value), tuples, lists, sets, frozensets,
     dicts with string keys, unions (``X | None``), str, int, float, bool, None.
     """
-    return typing.cast(T, _decode(data, kind))
+    return typing.cast(T, decoder(kind)(data))
 
 
-def _decode(data: object, hint: Any) -> Any:
+Decoder = Callable[[object], Any]
+
+_DECODERS: dict[Any, Decoder] = {}
+
+
+def decoder(hint: Any) -> Decoder:
+    """Return the decoder of a type hint, compiled once per hint (a rebuild decodes a million values).
+
+    Reading the type hints once per hint instead of once per value made
+    decoding a 1,000-text cache about three times faster.
+    """
+    found = _DECODERS.get(hint)
+    if found is None:
+        found = _DECODERS[hint] = _compile(hint)
+    return found
+
+
+def _compile(hint: Any) -> Decoder:
+    """Return a function decoding parsed JSON as ``hint`` (see :func:`from_json`)."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return _decode_union(data, args)
+        return _union_decoder(args)
     if origin in (tuple, list, set, frozenset):
-        return _decode_collection(data, origin, args)
+        return _collection_decoder(origin, args)
     if origin is dict:
-        if not isinstance(data, dict) or args[:1] != (str,):
-            raise ShapeError(f"expected an object for {hint}")
-        return {key: _decode(item, args[1]) for key, item in data.items()}
+        return _dict_decoder(hint, args)
     if hint is type(None) or hint is None:
-        if data is not None:
-            raise ShapeError("expected null")
-        return None
+        return _none_decoder
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(data)  # ValueError for a value the enum does not have
+        return hint  # ValueError for a value the enum does not have
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _decode_dataclass(data, hint)
-    if hint is bool or hint is str:
-        if type(data) is not hint:
-            raise ShapeError(f"expected a {hint.__name__}")
-        return data
-    if hint is int:
-        if type(data) is not int:
-            raise ShapeError("expected an integer")
-        return data
+        return _dataclass_decoder(hint)
+    if hint in (bool, str, int):
+        return _exact_decoder(hint)
     if hint is float:
-        if type(data) not in (int, float):
-            raise ShapeError("expected a number")
-        return float(typing.cast(float, data))
+        return _float_decoder
     raise TypeError(f"the cache cannot decode a {hint!r}")
 
 
-def _decode_union(data: object, args: tuple[Any, ...]) -> Any:
-    if data is None and type(None) in args:
-        return None
-    if isinstance(data, dict):  # an object: the dataclass arm with exactly its field names, found without trying each
-        arm = _arms_by_fields(args).get(frozenset(data))
-        if arm is not None:
-            return _decode_dataclass(data, arm)
-    for arm in args:
-        if arm is type(None):
-            continue
-        try:
-            return _decode(data, arm)
-        except (ShapeError, ValueError):
-            continue
-    raise ShapeError(f"no arm of {args} fits")
+def _none_decoder(data: object) -> None:
+    if data is not None:
+        raise ShapeError("expected null")
 
 
-def _decode_collection(data: object, origin: type, args: tuple[Any, ...]) -> Any:
-    if not isinstance(data, list):
-        raise ShapeError(f"expected an array for a {origin.__name__}")
+def _float_decoder(data: object) -> float:
+    if type(data) not in (int, float):
+        raise ShapeError("expected a number")
+    return float(typing.cast(float, data))
+
+
+def _exact_decoder(kind: type) -> Decoder:
+    """Return a decoder accepting exactly ``kind`` (no bool for an int, no int for a str)."""
+    message = "expected an integer" if kind is int else f"expected a {kind.__name__}"
+
+    def decode(data: object) -> Any:
+        if type(data) is not kind:
+            raise ShapeError(message)
+        return data
+
+    return decode
+
+
+def _dict_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
+    if args[:1] != (str,):
+        raise TypeError(f"the cache cannot decode a {hint!r}")
+
+    def decode(data: object) -> Any:
+        if not isinstance(data, dict):
+            raise ShapeError(f"expected an object for {hint}")
+        item = decoder(args[1])
+        return {key: item(value) for key, value in data.items()}
+
+    return decode
+
+
+def _union_decoder(args: tuple[Any, ...]) -> Decoder:
+    def decode(data: object) -> Any:
+        if data is None and type(None) in args:
+            return None
+        if isinstance(data, dict):  # an object: the dataclass arm with exactly its field names, without trying each
+            arm = _arms_by_fields(args).get(frozenset(data))
+            if arm is not None:
+                return decoder(arm)(data)
+        for arm in args:
+            if arm is type(None):
+                continue
+            try:
+                return decoder(arm)(data)
+            except (ShapeError, ValueError):
+                continue
+        raise ShapeError(f"no arm of {args} fits")
+
+    return decode
+
+
+def _collection_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
+    name = origin.__name__
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-        if len(args) != len(data):
-            raise ShapeError(f"expected {len(args)} items")
-        return tuple(_decode(item, arm) for item, arm in zip(data, args, strict=True))
-    items = [_decode(item, args[0]) for item in data]
-    return origin(items)
+
+        def decode_fixed(data: object) -> Any:
+            if not isinstance(data, list):
+                raise ShapeError(f"expected an array for a {name}")
+            if len(args) != len(data):
+                raise ShapeError(f"expected {len(args)} items")
+            return tuple(decoder(arm)(item) for item, arm in zip(data, args, strict=True))
+
+        return decode_fixed
+
+    def decode(data: object) -> Any:
+        if not isinstance(data, list):
+            raise ShapeError(f"expected an array for a {name}")
+        item = decoder(args[0])
+        items = [item(value) for value in data]
+        return items if origin is list else origin(items)
+
+    return decode
 
 
-def _decode_dataclass(data: object, cls: type) -> Any:
-    if not isinstance(data, dict):
-        raise ShapeError(f"expected an object for {cls.__name__}")
-    hints = _hints(cls)
-    names = [f.name for f in dataclasses.fields(cls) if f.init]
-    if set(data) != set(names):
-        raise ShapeError(f"the fields of {cls.__name__} differ")
-    return cls(**{name: _decode(data[name], hints[name]) for name in names})
+def _dataclass_decoder(cls: type) -> Decoder:
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    expected = set(names)
+    fields: list[tuple[str, Decoder]] = []  # filled at the first call: a dataclass may hold itself
+
+    def decode(data: object) -> Any:
+        if not isinstance(data, dict):
+            raise ShapeError(f"expected an object for {cls.__name__}")
+        if data.keys() != expected:
+            raise ShapeError(f"the fields of {cls.__name__} differ")
+        if not fields:
+            hints = _hints(cls)
+            fields.extend((name, decoder(hints[name])) for name in names)
+        return cls(**{name: decode_field(data[name]) for name, decode_field in fields})
+
+    return decode
 
 
 _ARMS: dict[tuple[Any, ...], dict[frozenset[str], type]] = {}
