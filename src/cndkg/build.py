@@ -8,6 +8,8 @@ everything succeeded (see :mod:`cndkg.publish.atomic`).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import resource
 import shutil
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from cndkg.cache import ParseCache, cache_salt
@@ -47,7 +50,7 @@ from cndkg.publish.search import (
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import load_registry
 from cndkg.resources import data_dir
-from cndkg.validate import ValidationOutcome, check_shapes, format_report, load_shapes, validate_graph
+from cndkg.validate import ValidationOutcome, check_shapes, format_report, read_shapes, validate_graph
 from cndkg.validate_fast import validate_store
 
 if TYPE_CHECKING:
@@ -196,8 +199,8 @@ def _build(options: BuildOptions) -> BuildReport:
         store = result.store
     report.triples = result.triple_count
     with _stage(report, "validate", progress):
-        shapes = load_shapes(options.shapes)
-        check_shapes(shapes, options.cache)
+        shapes, shapes_digest = read_shapes(options.shapes)
+        check_shapes(shapes, options.cache, shapes_digest)
         if options.validator == "pyshacl":
             outcome = validate_graph(result.graph, shapes)
         else:
@@ -228,6 +231,7 @@ def _build(options: BuildOptions) -> BuildReport:
                 report.dump_sizes.update(write_downloads(store, work))
                 names = [s.name for s in corpus.sources]
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
+                (work / "shapes.ttl").write_bytes(_shapes_turtle(shapes, shapes_digest, options.cache))
             with _stage(report, "site", progress):
                 if site_pages is not None:
                     from cndkg.publish.site import finish_site
@@ -277,7 +281,7 @@ def _write_metadata(
     sources: list[str],
     options: BuildOptions,
 ) -> None:
-    """Write void.ttl, shacl-report.ttl and copies of the ontology and shapes."""
+    """Write void.ttl, shacl-report.ttl and a copy of the ontology."""
     types: Counter[str] = Counter()
     for row in store.query("SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):  # type: ignore[union-attr]
         types[row["c"].value] = int(row["n"].value)
@@ -286,8 +290,39 @@ def _write_metadata(
     description = describe_dataset(base, report.triples, types, distributions, sources, options.sparql_endpoint)
     write_turtle(work / "void.ttl", description)
     write_turtle(work / "shacl-report.ttl", to_canonical_graph(outcome.report))
-    write_turtle(work / "shapes.ttl", to_canonical_graph(load_shapes(options.shapes)))
     shutil.copyfile(data_dir("ontology") / "cndkg.ttl", work / "ontology.ttl")
+
+
+_SHAPES_TURTLE: dict[str, bytes] = {}
+
+
+def _shapes_turtle(shapes: Graph, digest: str, cache: Path | None) -> bytes:
+    """Return ``shapes.ttl``: the shapes as sorted Turtle, blank nodes canonically labelled.
+
+    Labelling the blank nodes costs about 0.4 s, so the bytes are kept by the
+    shapes files' digest (and the running code): in this process, and in the
+    cache folder when there is one.
+    """
+    from cndkg.writers import sorted_triples, turtle
+
+    key = hashlib.sha256(f"{cache_salt('shapes.ttl')} {digest}".encode()).hexdigest()
+    if key in _SHAPES_TURTLE:
+        return _SHAPES_TURTLE[key]
+    stored = cache / "shapes-ttl" / key if cache is not None else None
+    try:
+        data = stored.read_bytes() if stored is not None else None
+    except OSError:
+        data = None
+    if data is None:
+        data = turtle.serialize(sorted_triples(to_canonical_graph(shapes)))
+        if stored is not None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                staging = stored.with_suffix(".new")
+                staging.write_bytes(data)
+                staging.replace(stored)
+    _SHAPES_TURTLE[key] = data
+    return data
 
 
 def write_turtle(path: Path, graph: object) -> None:

@@ -54,33 +54,48 @@ def load_shapes(folder: Path | None = None) -> Graph:
 
     Raises BuildError naming the file when a shapes file does not parse.
     """
+    return read_shapes(folder)[0]
+
+
+def read_shapes(folder: Path | None = None) -> tuple[Graph, str]:
+    """Load the shapes as :func:`load_shapes` does; return them with a digest of the files' names and bytes."""
     graph = Graph()
+    digest = hashlib.sha256()
     for path in sorted((folder or data_dir("shapes")).glob("*.ttl")):
         try:
-            graph.parse(path, format="turtle")
+            data = path.read_bytes()
+            graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
         except Exception as error:  # rdflib raises many parser error types
             raise BuildError(f"{path.name}: shapes file does not parse: {error}") from None
+        digest.update(f"{path.name}\0{len(data)}\0".encode())
+        digest.update(data)
     if len(graph) == 0:
         raise BuildError("no SHACL shapes found")
-    return graph
+    return graph, digest.hexdigest()
 
 
-def check_shapes(shapes: Graph, remember: Path | None = None) -> None:
+def check_shapes(shapes: Graph, remember: Path | None = None, source_digest: str | None = None) -> None:
     """Check the shapes themselves against SHACL's own shapes (meta-SHACL); raise BuildError if malformed.
 
-    Shapes that passed are remembered by a digest of their triples (and of pySHACL's
-    version; blank nodes canonically labelled): in this process, and as an empty file under ``remember`` when given
-    (the build's cache folder), so a rebuild with the same shapes does not check
-    them again (about a second of every build).
+    Shapes that passed are remembered by a digest (and pySHACL's version): in
+    this process, and as an empty file under ``remember`` when given (the
+    build's cache folder), so a rebuild with the same shapes does not check
+    them again (about a second of every build). The digest is the shapes
+    files' (``source_digest``, from :func:`read_shapes`), or else one
+    of their triples with blank nodes canonically labelled (a fresh parse of
+    the same files names its blank nodes anew), which costs a few tenths of a
+    second more.
     """
     from pyshacl import __version__ as pyshacl_version
     from pyshacl import validate
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
     from rdflib.compare import to_canonical_graph
 
-    # Canonical blank-node labels: a fresh parse of the same files names its blank nodes anew.
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in to_canonical_graph(shapes))
-    digest = hashlib.sha256("\n".join([pyshacl_version, *lines]).encode("utf-8")).hexdigest()
+    if source_digest is not None:
+        content = ["files", source_digest]
+    else:
+        content = ["triples", *sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in to_canonical_graph(shapes))]
+    digest = hashlib.sha256("\n".join([pyshacl_version, *content]).encode("utf-8")).hexdigest()
     marker = remember / "shapes-checked" / digest if remember is not None else None
     if digest in _CHECKED_SHAPES or (marker is not None and marker.exists()):
         return
