@@ -26,16 +26,17 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
+from cndkg import revalidate
 from cndkg.cache import ParseCache, cache_salt
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.forking import workers
-from cndkg.graph import build_graph
+from cndkg.graph import GraphResult, build_graph
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
-from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps
+from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps, write_sorted_dump
 from cndkg.publish.reuse import load_memo, save_memo
 from cndkg.publish.search import (
     Indexer,
@@ -110,6 +111,8 @@ class BuildReport:
     cache_hits: int = 0
     pages_reused: int = 0
     search_shards: int = 0
+    revalidated: int | None = None
+    """How many nodes a rebuild validated again (None: the whole graph was validated)."""
     search_shards_indexed: int = 0
 
 
@@ -201,18 +204,19 @@ def _build(options: BuildOptions) -> BuildReport:
     with _stage(report, "validate", progress):
         shapes, shapes_digest = read_shapes(options.shapes)
         check_shapes(shapes, options.cache, shapes_digest)
-        if options.validator == "pyshacl":
-            outcome = validate_graph(result.graph, shapes)
-        else:
-            outcome = validate_store(store, shapes, registry.minter.base)
-    report.conforms, report.violations = outcome.conforms, len(outcome.violations)
-    if not outcome.conforms and not options.allow_invalid:
-        raise ValidationFailed(
-            f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
-        )
+    validation_salt = revalidate.memo_salt(shapes_digest, registry.minter.base)
     memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
     node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
     with atomic_folder(options.out, options.discard_previous) as work:
+        with _stage(report, "dumps", progress):
+            write_sorted_dump(store, work)
+        with _stage(report, "validate", progress):
+            outcome = _validate(result, shapes, work, options, validation_salt, report, registry.minter.base)
+        report.conforms, report.violations = outcome.conforms, len(outcome.violations)
+        if not outcome.conforms and not options.allow_invalid:
+            raise ValidationFailed(
+                f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
+            )
         site_pages = None
         with _stage(report, "site", progress):
             if options.site:
@@ -227,7 +231,9 @@ def _build(options: BuildOptions) -> BuildReport:
         with _indexing(work, search_plan) as indexer:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
-                report.dump_sizes = write_dumps(store, work, registry.minter.base, alternates, node_reuse)
+                report.dump_sizes = write_dumps(
+                    store, work, registry.minter.base, alternates, node_reuse, sorted_written=True
+                )
                 report.dump_sizes.update(write_downloads(store, work))
                 names = [s.name for s in corpus.sources]
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
@@ -247,12 +253,44 @@ def _build(options: BuildOptions) -> BuildReport:
     if node_reuse is not None:
         commit_index(node_reuse)
     if options.cache is not None:
+        if options.validator == "fast":
+            revalidate.save_memo(options.cache, options.out, validation_salt, outcome.keys)
+        else:
+            revalidate.discard_memo(options.cache)
         if search_plan is not None:
             save_manifest(options.cache, options.out, search_plan)
         else:
             discard_manifest(options.cache)
     report.out = options.out
     return report
+
+
+def _validate(
+    result: GraphResult,
+    shapes: Graph,
+    work: Path,
+    options: BuildOptions,
+    salt: str,
+    report: BuildReport,
+    base: str,
+) -> ValidationOutcome:
+    """Validate the graph: with pySHACL if asked, else by the fast path, near the changes only on a rebuild.
+
+    A rebuild whose previous output's sorted dump and violations are on
+    record checks only the nodes near the triples that changed
+    (:mod:`cndkg.revalidate`); ``report.revalidated`` says how many.
+    """
+    if options.validator == "pyshacl":
+        return validate_graph(result.graph, shapes)
+    previous = revalidate.load_memo(options.cache, options.out, salt)
+    if previous is not None:
+        narrowed = revalidate.revalidate(
+            result.store, shapes, base, (options.out / "cndkg.nt", work / "cndkg.nt"), previous
+        )
+        if narrowed is not None:
+            outcome, report.revalidated = narrowed
+            return outcome
+    return validate_store(result.store, shapes, base)
 
 
 def _check_inputs(report: BuildReport, problems: list[Diagnostic], options: BuildOptions) -> None:

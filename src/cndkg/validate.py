@@ -47,6 +47,9 @@ class ValidationOutcome:
     conforms: bool
     violations: list[Violation]
     report: Graph
+    keys: frozenset[tuple[str, str, str, str, str, str]] = frozenset()
+    """The fast validator's violations as (focus, path, component, value, message, shape): what a rebuild keeps
+    for the nodes it does not check again (:mod:`cndkg.revalidate`); empty from pySHACL."""
 
 
 def load_shapes(folder: Path | None = None) -> Graph:

@@ -13,6 +13,8 @@ property shapes on predicate paths with ``sh:minCount``, ``sh:maxCount`` (1),
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -78,13 +80,45 @@ class Check:
     path: str
     components: tuple[str, ...]
     message: str
-    query: str
+    template: str
+    target: Target
+
+    @property
+    def query(self) -> str:
+        """Return the check's query over every focus node of its shape."""
+        return self.template.replace(_TARGET, self.target.pattern())
+
+    def query_for(self, focus: str) -> str:
+        """Return the check's query over those of the focus nodes in ``focus`` (a SPARQL ``VALUES`` body)."""
+        return self.template.replace(_TARGET, self.target.pattern(focus))
 
     def violated(self, row: ox.QuerySolution) -> list[str]:
         """Return the components a result row violates."""
         if len(self.components) == 1:
             return list(self.components)
         return [c for index, c in enumerate(self.components) if _is_true(row[f"c{index}"])]
+
+
+_TARGET = "\x00target\x00"
+"""Where a check's query template takes its target pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A shape's targets as a group pattern binding ``?focus``, optionally only to given nodes."""
+
+    patterns: tuple[str, ...]
+    distinct: bool
+
+    def pattern(self, focus: str | None = None) -> str:
+        """Return the group pattern; with ``focus`` (a ``VALUES`` body), only those nodes are bound."""
+        values = f"VALUES ?focus {{ {focus} }} " if focus is not None else ""
+        union = " UNION ".join(self.patterns)
+        if not self.distinct:
+            # No DISTINCT over classes: a node with two target classes gives the same violation twice, and
+            # violations are a set; materialising the distinct focus nodes doubled the cost of every check.
+            return "{ " + values + union + " }"
+        return "{ SELECT DISTINCT ?focus WHERE { " + values + union + " } }"
 
 
 def _is_true(term: object) -> bool:
@@ -181,17 +215,13 @@ def _path(shapes: Graph, shape: Node) -> URIRef:
     return path
 
 
-def _targets(shapes: Graph, shape: Node) -> str | None:
-    """Return a group pattern binding ``?focus`` to the shape's focus nodes, or None if it has no target."""
+def _targets(shapes: Graph, shape: Node) -> Target | None:
+    """Return the shape's targets (a pattern binding ``?focus`` to its focus nodes), or None if it has none."""
     patterns = [f"{{ ?focus a {_term(c)} }}" for c in sorted(shapes.objects(shape, SH.targetClass), key=str)]
     patterns += [f"{{ ?focus {_term(p)} ?_t }}" for p in sorted(shapes.objects(shape, SH.targetSubjectsOf), key=str)]
     if not patterns:
         return None
-    if not any("?_t" in p for p in patterns):
-        # No DISTINCT over classes: a node with two target classes gives the same violation twice, and
-        # violations are a set; materialising the distinct focus nodes doubled the cost of every check.
-        return "{ " + " UNION ".join(patterns) + " }"
-    return "{ SELECT DISTINCT ?focus WHERE { " + " UNION ".join(patterns) + " } }"
+    return Target(tuple(patterns), any("?_t" in p for p in patterns))
 
 
 def compile_shapes(shapes: Graph) -> list[Check]:
@@ -207,14 +237,14 @@ def compile_shapes(shapes: Graph) -> list[Check]:
         expressions = _value_violation(shapes, shape, "?focus")
         if expressions:
             components, flags, test = _flagged(expressions)
-            query = f"SELECT ?focus (?focus AS ?value) {flags} WHERE {{ {target} {test} }}"
-            checks.append(Check(str(shape), "", components, message, query))
+            query = f"SELECT ?focus (?focus AS ?value) {flags} WHERE {{ {_TARGET} {test} }}"
+            checks.append(Check(str(shape), "", components, message, query, target))
         for property_shape in sorted(shapes.objects(shape, SH.property), key=str):
             checks.extend(_property_checks(shapes, shape, property_shape, target))
     return checks
 
 
-def _property_checks(shapes: Graph, shape: Node, property_shape: Node, target: str) -> list[Check]:
+def _property_checks(shapes: Graph, shape: Node, property_shape: Node, targets: Target) -> list[Check]:
     """Return the checks of one property shape of a targeted node shape."""
     path = _path(shapes, property_shape)
     predicate = _term(path)
@@ -222,10 +252,11 @@ def _property_checks(shapes: Graph, shape: Node, property_shape: Node, target: s
     for name in set(shapes.predicates(property_shape)) - _HANDLED:
         raise Unsupported(f"property shape of {short(shape)} uses {short(name)}")
     checks = []
+    target = _TARGET
 
     def add(component: str | tuple[str, ...], query: str) -> None:
         components = component if isinstance(component, tuple) else (component,)
-        checks.append(Check(str(shape), str(path), components, message, query))
+        checks.append(Check(str(shape), str(path), components, message, query, targets))
 
     for count in shapes.objects(property_shape, SH.minCount):
         if int(str(count)) == 1:
@@ -268,17 +299,36 @@ the worker policy's threshold, the checks run on the pool from about 200,000 tri
 Found = tuple[str, str, str, str, str, str]
 
 
-def validate_store(store: ox.Store, shapes: Graph, base: str) -> ValidationOutcome:
+def validate_store(
+    store: ox.Store,
+    shapes: Graph,
+    base: str,
+    focus: AbstractSet[str] | None = None,
+    kept: Iterable[Found] = (),
+) -> ValidationOutcome:
     """Validate an Oxigraph store with the compiled shapes.
 
     Takes the store, the shapes and the dataset's base (for the report's IRIs);
     a large store's checks run on the worker pool (:mod:`cndkg.forking`).
+    With ``focus`` (IRIs), only those nodes are checked, and ``kept`` holds the
+    violations of every other node (a rebuild's: see :mod:`cndkg.delta`).
     Returns the outcome: violations located at their source file:line, and a
     standard ``sh:ValidationReport`` whose results have stable IRIs.
     """
     checks = compile_shapes(shapes)
-    workers = workers_for(len(checks), len(store) * SECONDS_PER_TRIPLE / max(1, len(checks)))
-    found: set[Found] = set().union(*fork_map(run_check, store, checks, workers))
+    found: set[Found] = set(kept)
+    if focus is None:
+        workers = workers_for(len(checks), len(store) * SECONDS_PER_TRIPLE / max(1, len(checks)))
+        found = found.union(*fork_map(run_check, store, checks, workers))
+    elif focus:
+        values = " ".join(f"<{iri}>" for iri in sorted(focus))
+        for check in checks:
+            found |= run_check(store, check, check.query_for(values))
+    return _outcome(store, found, base)
+
+
+def _outcome(store: ox.Store, found: set[Found], base: str) -> ValidationOutcome:
+    """Return the validation outcome of a set of violations: located in the sources, and as a report graph."""
     view = _StoreView(store)
     violations = []
     for focus, path, component, value, message, _shape in sorted(found):
@@ -296,19 +346,62 @@ def validate_store(store: ox.Store, shapes: Graph, base: str) -> ValidationOutco
             )
         )
     violations.sort(key=lambda v: (v.source, v.line, v.focus, v.path, v.message, v.value))
-    return ValidationOutcome(not found, violations, _report(sorted(found), base))
+    return ValidationOutcome(not found, violations, _report(sorted(found), base), frozenset(found))
 
 
-def run_check(store: ox.Store, check: Check) -> set[Found]:
-    """Run one compiled check; return its violations as (focus, path, component, value, message, shape)."""
+def run_check(store: ox.Store, check: Check, query: str | None = None) -> set[Found]:
+    """Run one compiled check (or ``query``, the same check over fewer focus nodes).
+
+    Returns its violations as (focus, path, component, value, message, shape).
+    """
     found: set[Found] = set()
-    solutions = store.query(_PREFIX + check.query)
+    solutions = store.query(_PREFIX + (query or check.query))
     has_value = "value" in [v.value for v in solutions.variables]  # type: ignore[union-attr]
     for row in solutions:  # type: ignore[union-attr]
         value = row["value"] if has_value else None
         for component in check.violated(row):
             found.add((_text(row["focus"]), check.path, component, _text(value), check.message, check.shape))
     return found
+
+
+def reach(shapes: Graph) -> int:
+    """Return how many links away from a focus node the checks read (0: only the node's own triples).
+
+    A check reads the triples of the node it checks and, for ``sh:class``,
+    ``sh:node`` and ``sh:or`` on the values of a path, the triples of those
+    values, and so on down nested shapes. A node whose checks could change is
+    one at most this many links before a node whose triples changed.
+    """
+    targeted = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if _targets(shapes, s) is not None}
+    return max((_node_reach(shapes, shape, frozenset()) for shape in targeted), default=0)
+
+
+_UNBOUNDED = 1_000
+"""The reach of recursive shapes: every node may matter."""
+
+
+def _node_reach(shapes: Graph, shape: Node, seen: frozenset[Node]) -> int:
+    """Return the reach of ``shape`` applied to a node (a property shape: to the node holding the path)."""
+    if shape in seen:
+        return _UNBOUNDED
+    seen = seen | {shape}
+    if shapes.value(shape, SH.path) is not None:
+        return _values_reach(shapes, shape, seen)
+    nested = [*shapes.objects(shape, SH.node)]
+    nested += [m for alternatives in shapes.objects(shape, SH["or"]) for m in Collection(shapes, alternatives)]
+    depths = [_node_reach(shapes, member, seen) for member in nested]
+    depths += [_values_reach(shapes, prop, seen) for prop in shapes.objects(shape, SH.property)]
+    return max(depths, default=0)
+
+
+def _values_reach(shapes: Graph, prop: Node, seen: frozenset[Node]) -> int:
+    """Return the reach of a property shape: one link more than its value shapes', if any reads the values."""
+    reads_values = any(shapes.value(prop, key) is not None for key in (SH["class"], SH.node, SH["or"]))
+    if not reads_values:
+        return 0
+    nested = [*shapes.objects(prop, SH.node)]
+    nested += [m for alternatives in shapes.objects(prop, SH["or"]) for m in Collection(shapes, alternatives)]
+    return 1 + max((_node_reach(shapes, member, seen) for member in nested), default=0)
 
 
 def _text(term: object) -> str:

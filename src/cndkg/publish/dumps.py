@@ -41,12 +41,25 @@ DUMP_FORMATS = {name: (writer.rdf_format, writer.media_type) for name, writer in
 """Dump file -> (Oxigraph format, media type)."""
 
 
+def write_sorted_dump(store: ox.Store, folder: Path) -> Path:
+    """Write the canonical N-Triples dump (``cndkg.nt``, sorted lines) into ``folder``; return its path.
+
+    The build writes it before validating, which compares it with the
+    previous build's (:mod:`cndkg.revalidate`).
+    """
+    ntriples = folder / "cndkg.nt"
+    ntriples_writer.write_sorted(store, ntriples, jobs_allowed(), ntriples_writer.gnu_sort())
+    return ntriples
+
+
 def write_dumps(
     store: ox.Store,
     folder: Path,
     base: str | None = None,
     alternates: Mapping[str, str] | None = None,
     reuse: NodeReuse | None = None,
+    *,
+    sorted_written: bool = False,
 ) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
@@ -58,10 +71,10 @@ def write_dumps(
     folder under ``folder``: its description (its triples and those of the
     hash IRIs under it) is then written there as ``data.ttl`` and
     ``data.jsonld``, taken from the same streams. The bytes do not depend on
-    the number of processes.
+    the number of processes. With ``sorted_written``, the N-Triples dump is
+    already there (:func:`write_sorted_dump`).
     """
-    ntriples = folder / "cndkg.nt"
-    ntriples_writer.write_sorted(store, ntriples, jobs_allowed(), ntriples_writer.gnu_sort())
+    ntriples = folder / "cndkg.nt" if sorted_written else write_sorted_dump(store, folder)
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
     job = _DumpJob(ntriples, base, alternates or {}, reuse)
     fork_map(_write_from_ntriples, job, others, min(jobs_allowed(), len(others)))
