@@ -42,3 +42,19 @@ def test_forked_results_keep_their_order() -> None:
         results = fork_map(_pid, None, list(range(20)), workers_for(20, 0.0))
     assert [item for item, _ in results] == list(range(20))
     assert {pid for _, pid in results} - {os.getpid()}, "the items ran in forked workers"
+
+
+def _pid_and_square(shared: int, item: int) -> tuple[int, int]:
+    return os.getpid(), item * item + shared
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_work_alongside_the_workers_runs_here_while_they_run(jobs: int) -> None:
+    from cndkg.forking import fork_alongside
+
+    here = os.getpid()
+    seen: list[int] = []
+    results, other = fork_alongside(_pid_and_square, 1, [1, 2, 3, 4], jobs, lambda: seen.append(os.getpid()) or "done")
+    assert [square for _, square in results] == [2, 5, 10, 17]
+    assert other == "done" and seen == [here]
+    assert ({pid for pid, _ in results} == {here}) is (jobs == 1)

@@ -233,9 +233,14 @@ def _build(options: BuildOptions) -> BuildReport:
             with _stage(report, "dumps", progress):
                 alternates = site_pages.alternates if site_pages is not None else None
                 report.dump_sizes = write_dumps(
-                    store, work, registry.minter.base, alternates, node_reuse, sorted_written=True
+                    store,
+                    work,
+                    registry.minter.base,
+                    alternates,
+                    node_reuse,
+                    sorted_written=True,
+                    alongside=lambda: write_downloads(store, work),
                 )
-                report.dump_sizes.update(write_downloads(store, work))
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
                 (work / "shapes.ttl").write_bytes(_shapes_turtle(shapes, shapes_digest, options.cache))
             with _stage(report, "site", progress):

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 Shared = TypeVar("Shared")
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Other = TypeVar("Other")
 
 _task: tuple[Callable[[Any, Any], Any], Any] | None = None
 
@@ -124,6 +125,37 @@ def fork_imap(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             yield from pool.map(_run, items)
+    finally:
+        gc.unfreeze()
+        _task = None
+
+
+def fork_alongside(
+    function: Callable[[Shared, Item], Result],
+    shared: Shared,
+    items: Sequence[Item],
+    jobs: int,
+    alongside: Callable[[], Other],
+) -> tuple[list[Result], Other]:
+    """Return ``fork_map(function, shared, items, jobs)`` and ``alongside()``, run in this process meanwhile.
+
+    The workers fork first, so ``alongside`` (which must not fork workers
+    itself) only competes with them for the cores: a stage whose workers
+    cannot keep every core busy finishes sooner. Without workers, the items
+    are done first, then ``alongside``.
+    """
+    global _task
+    if jobs <= 1 or len(items) < 2 or not can_fork():
+        results = [function(shared, item) for item in items]
+        return results, alongside()
+    _task = (function, shared)
+    gc.freeze()  # as in fork_imap
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = [pool.submit(_run, item) for item in items]
+            other = alongside()
+            return [future.result() for future in futures], other
     finally:
         gc.unfreeze()
         _task = None

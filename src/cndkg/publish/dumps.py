@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
-from cndkg.forking import fork_map, jobs_allowed
+from cndkg.forking import fork_alongside, jobs_allowed
 from cndkg.publish.atomic import in_folder, keep_or_link, keep_or_write
 from cndkg.publish.blocks import (
     STAGED_SUFFIX,
@@ -60,6 +60,7 @@ def write_dumps(
     reuse: NodeReuse | None = None,
     *,
     sorted_written: bool = False,
+    alongside: Callable[[], dict[str, int]] | None = None,
 ) -> dict[str, int]:
     """Write the three dumps of a store into ``folder``; return name -> size in bytes.
 
@@ -72,13 +73,15 @@ def write_dumps(
     hash IRIs under it) is then written there as ``data.ttl`` and
     ``data.jsonld``, taken from the same streams. The bytes do not depend on
     the number of processes. With ``sorted_written``, the N-Triples dump is
-    already there (:func:`write_sorted_dump`).
+    already there (:func:`write_sorted_dump`). ``alongside`` (the other
+    downloads, say) runs in this process while the workers write; the sizes
+    it returns are added to the dumps'.
     """
     ntriples = folder / "cndkg.nt" if sorted_written else write_sorted_dump(store, folder)
     others = [name for name, (rdf_format, _) in DUMP_FORMATS.items() if rdf_format != ox.RdfFormat.N_TRIPLES]
     job = _DumpJob(ntriples, base, alternates or {}, reuse)
-    fork_map(_write_from_ntriples, job, others, min(jobs_allowed(), len(others)))
-    return {name: (folder / name).stat().st_size for name in DUMP_FORMATS}
+    _, sizes = fork_alongside(_write_from_ntriples, job, others, min(jobs_allowed(), len(others)), alongside or dict)
+    return {name: (folder / name).stat().st_size for name in DUMP_FORMATS} | sizes
 
 
 @dataclass(frozen=True)
