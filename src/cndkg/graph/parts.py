@@ -1,0 +1,101 @@
+"""Each text's triples, kept between builds by a digest of what the resolver settled for it.
+
+Describing a text (its paragraphs, citations, mandates ...) is a pure function
+of its :class:`~cndkg.model.ResolvedResolution` and of the IRI minter, so a
+rebuild takes the triples of every text the resolver settled exactly as before
+from the cache folder (``graph-parts/``), and describes only the others. The
+key is a digest of the salt (the running code, the reference data, the base)
+and of the resolved text's ``repr`` (the model holds tuples, strings, numbers
+and enums, whose reprs do not depend on the process). An entry is one line of
+JSON (the index entries and sessions the cross-text steps need) and the
+text's N-Triples; nothing in it is run.
+
+On two cores the describing workers and the main process, which loads their
+triples into the store, compete for the CPU: at 1,000 texts describing took
+2.4 s of CPU, and the stage about 2.3 s of wall time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cndkg.model import ResolvedResolution
+
+FOLDER = "graph-parts"
+_SUFFIX = ".part"
+_KEY = re.compile(r"[0-9a-f]{40}")
+
+
+@dataclass
+class Part:
+    """One text's (or a run of texts') triples as N-Triples, their index entries and the sessions they name."""
+
+    ntriples: bytes
+    index: dict[str, dict[str, list[str]]]
+    sessions: set[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class PartCache:
+    """A folder of described texts, and the salt every key includes."""
+
+    folder: Path
+    salt: str
+
+    def key(self, item: ResolvedResolution) -> str:
+        """Return the key of a resolved text: a digest of the salt and of its repr."""
+        digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
+        digest.update(repr(item).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / (key + _SUFFIX)
+
+    def load(self, key: str) -> Part | None:
+        """Return the part stored under ``key``, or None when absent or unreadable."""
+        try:
+            data = self._path(key).read_bytes()
+            header, _, ntriples = data.partition(b"\n")
+            stored = json.loads(header)
+            index = {
+                str(predicate): {str(subject): [str(v) for v in values] for subject, values in subjects.items()}
+                for predicate, subjects in stored["index"].items()
+            }
+            sessions = {(str(body), int(number)) for body, number in stored["sessions"]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return Part(ntriples, index, sessions)
+
+    def store(self, key: str, part: Part) -> None:
+        """Store a part under ``key`` (a temporary file renamed into place; a failure only costs time)."""
+        header = json.dumps({"index": part.index, "sessions": sorted(part.sessions)}, ensure_ascii=True)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(header.encode("ascii") + b"\n" + part.ntriples)
+            os.replace(temporary, path)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete every entry whose key is not in ``keep`` (the cache mirrors the last successful build)."""
+        for path in self.folder.glob(f"??/*{_SUFFIX}"):
+            if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    continue
