@@ -37,7 +37,7 @@ from cndkg.publish.sitedata import SiteData
 from cndkg.resources import data_dir
 
 MEMO_FILE = "site-pages.json"
-MEMO_FORMAT = 3
+MEMO_FORMAT = 4
 
 Read = tuple[str, str, str]
 """One read: (accessor, first argument, second argument or "")."""
@@ -145,7 +145,9 @@ class _TracedSiteData(SiteData):
         return self.log.note(("page_of", iri, ""), self._data.page_of(iri))
 
     def href(self, from_path: str, iri: str) -> str | None:
-        return self.log.note(("href", from_path, iri), self._data.href(from_path, iri))
+        # A link is a function of the target's page: noting that read makes replaying it one lookup.
+        self.page_of(iri)
+        return self._data.href(from_path, iri)
 
     def members(self, class_iri: str) -> list[str]:
         return self.log.note(("members", class_iri, ""), self._data.members(class_iri))
