@@ -104,8 +104,10 @@ def test_a_shard_glob_matches_exactly_its_pages_whatever_their_names(tmp_path: P
             encoding="utf-8",
         )
     shard = Shard("x", tuple(sorted(names)), "digest")
+    (tmp_path / "scratch").mkdir()
     job = {
         "site": str(tmp_path),
+        "scratch": str(tmp_path / "scratch"),
         "binary": str(get_executable()),
         "shards": [{"key": "x", "glob": shard.glob(), "pages": 4}],
     }
@@ -169,6 +171,24 @@ def test_a_bundle_missing_from_the_previous_output_is_indexed_again(tmp_path: Pa
     assert report.search_shards_indexed == 1
     entry = json.loads((victim / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]
+
+
+def test_a_bundle_another_build_wrote_is_not_vouched_for_by_an_older_record(tmp_path: Path) -> None:
+    corpus, out, cache = tmp_path / "corpus", tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(data_dir("corpus"), corpus)
+    _build(corpus, out, cache)
+    texts = sorted(p for p in corpus.rglob("*") if p.is_file())
+    original = next(p.read_text(encoding="utf-8") for p in texts if "Member States" in p.read_text(encoding="utf-8"))
+    edited = _edit_words(corpus)  # the same file: the first that says Member States
+    _build(corpus, out, None)  # this build leaves the cache's record as it was
+    edited.write_text(original, encoding="utf-8")
+    report = _build(corpus, out, cache)
+    assert report.search_shards_indexed >= 1  # the record's digest matches, but the bundle is not the one it saw
+    clean = tmp_path / "clean"
+    shutil.copytree(out, clean)
+    shutil.rmtree(clean / "pagefind")
+    _build(corpus, clean, None)
+    assert _bundles(out) == _bundles(clean)
 
 
 def test_a_failing_pagefind_stops_the_build_and_keeps_the_previous_output(

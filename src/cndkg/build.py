@@ -151,9 +151,9 @@ def _indexing(work: Path, plan: SearchPlan | None) -> Iterator[Indexer | None]:
 def _plan_search(work: Path, site_pages: SitePages, options: BuildOptions) -> SearchPlan:
     """Plan the search index's shards, keeping the previous output's bundles of unchanged ones."""
     previous = load_manifest(options.cache, options.out)
-    plan = plan_search(site_pages.searched, previous)
+    plan = plan_search(site_pages.searched, previous.digests if previous is not None else None)
     if previous is not None:
-        plan = keep_bundles(work, options.out, plan)
+        plan = keep_bundles(work, options.out, plan, previous.stamps)
     site_pages.bundles = plan.bundles
     return plan
 

@@ -61,7 +61,7 @@ def load_shapes(folder: Path | None = None) -> Graph:
 
 
 def read_shapes(folder: Path | None = None) -> tuple[Graph, str]:
-    """Load the shapes as :func:`load_shapes` does; return them with a digest of the files' names and bytes."""
+    """Load the shapes as :func:`load_shapes` does; return them with a digest of the files' places and bytes."""
     graph = Graph()
     digest = hashlib.sha256()
     for path in sorted((folder or data_dir("shapes")).glob("*.ttl")):
@@ -70,7 +70,8 @@ def read_shapes(folder: Path | None = None) -> tuple[Graph, str]:
             graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
         except Exception as error:  # rdflib raises many parser error types
             raise BuildError(f"{path.name}: shapes file does not parse: {error}") from None
-        digest.update(f"{path.name}\0{len(data)}\0".encode())
+        # The file's place too: relative IRIs in a shapes file resolve against it.
+        digest.update(f"{path.resolve().as_uri()}\0{len(data)}\0".encode())
         digest.update(data)
     if len(graph) == 0:
         raise BuildError("no SHACL shapes found")

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -139,14 +140,15 @@ class SearchPlan:
 
 
 def search_salt() -> str:
-    """Return what, besides the pages, decides a bundle's bytes: Pagefind's version and this module's format."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Return what, besides the pages, decides a bundle's bytes: this code and the Pagefind binary it runs."""
+    from pagefind.service import get_executable
 
-    try:
-        pagefind = version("pagefind_bin")
-    except PackageNotFoundError:
-        pagefind = "unknown"
-    return f"{MANIFEST_FORMAT} pagefind {pagefind}"
+    from cndkg.cache import running_code
+    from cndkg.publish.atomic import file_stamp
+
+    binary = get_executable()
+    stamp = file_stamp(binary) if binary is not None else None
+    return f"{MANIFEST_FORMAT} {running_code().hex()} {binary} {stamp}"
 
 
 def plan_search(digests: Mapping[str, str], previous: Mapping[str, str] | None = None) -> SearchPlan:
@@ -185,25 +187,48 @@ def _group_pages(paths: Iterable[str]) -> dict[str, list[str]]:
     return joined
 
 
-def load_manifest(cache: Path | None, out: Path) -> dict[str, str] | None:
-    """Return the shard digests the last build into ``out`` recorded in ``cache`` (None: none that fit)."""
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build indexed: each shard's digest, and the stamp of its bundle's entry file in the output."""
+
+    digests: dict[str, str]
+    stamps: dict[str, tuple[int, int]]
+
+
+def load_manifest(cache: Path | None, out: Path) -> Manifest | None:
+    """Return the shards the last build into ``out`` recorded in ``cache`` (None: none that fit)."""
     if cache is None:
         return None
     try:
         stored = json.loads((cache / MANIFEST_FILE).read_text(encoding="utf-8"))
         if stored.get("salt") != search_salt() or stored.get("out") != str(out.resolve()):
             return None
-        shards = stored["shards"]
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in shards.items()):
-            return None
-        return dict(shards)
+        digests: dict[str, str] = {}
+        stamps: dict[str, tuple[int, int]] = {}
+        for key, (digest, size, mtime) in stored["shards"].items():
+            if not isinstance(key, str) or not isinstance(digest, str):
+                return None
+            digests[key], stamps[key] = digest, (int(size), int(mtime))
+        return Manifest(digests, stamps)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def save_manifest(cache: Path, out: Path, plan: SearchPlan) -> None:
-    """Record this build's shard digests in ``cache`` (a cache that cannot be written only costs indexing)."""
-    stored = {"salt": plan.salt, "out": str(out.resolve()), "shards": {s.key: s.digest for s in plan.shards}}
+    """Record this build's shards in ``cache``, each with the stamp of its bundle now in ``out``.
+
+    The stamps tie the record to the bundles it describes: a bundle another
+    build wrote (without this cache folder, say) has another, and is indexed
+    again rather than kept. A cache that cannot be written only costs indexing.
+    """
+    from cndkg.publish.atomic import file_stamp
+
+    shards = {}
+    for shard in plan.shards:
+        stamp = file_stamp(out / shard.folder / "pagefind-entry.json")
+        if stamp is not None:
+            shards[shard.key] = [shard.digest, *stamp]
+    stored = {"salt": plan.salt, "out": str(out.resolve()), "shards": shards}
     staging = cache / (MANIFEST_FILE + ".new")
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -220,20 +245,22 @@ def discard_manifest(cache: Path) -> None:
         (cache / MANIFEST_FILE).unlink(missing_ok=True)
 
 
-def keep_bundles(work: Path, previous: Path, plan: SearchPlan) -> SearchPlan:
+def keep_bundles(work: Path, previous: Path, plan: SearchPlan, stamps: Mapping[str, tuple[int, int]]) -> SearchPlan:
     """Link the bundles of the shards that need no indexing from the previous output into ``work``.
 
+    Takes the stamps the manifest recorded for the bundles' entry files.
     Returns the plan with every shard whose bundle could not be kept marked
-    stale (a bundle missing from the previous output is indexed again).
+    stale (a bundle missing from the previous output, or not the one
+    recorded, is indexed again).
     """
-    from cndkg.publish.atomic import keep_or_link
+    from cndkg.publish.atomic import file_stamp, keep_or_link
 
     stale = set(plan.stale)
     for shard in plan.shards:
         if shard.key in stale:
             continue
         source = previous / shard.folder
-        if not (source / "pagefind-entry.json").is_file():
+        if file_stamp(source / "pagefind-entry.json") != stamps.get(shard.key):
             stale.add(shard.key)
             continue
         for file in sorted(source.rglob("*")):
@@ -268,24 +295,29 @@ class Indexer:
             "binary": str(binary),
             "shards": [{"key": s.key, "glob": s.glob(), "pages": len(s.pages)} for s in stale],
         }
-        # The job goes in a file (a long plan would fill a pipe before the runner reads it).
-        handle, name = tempfile.mkstemp(prefix="cndkg-search-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(job, file)
-        self._job = Path(name)
+        # The job goes in a scratch folder this process removes, even when it kills the runner (a long plan
+        # would fill a pipe before the runner reads it; Pagefind reads its settings from a file there).
+        self._scratch = Path(tempfile.mkdtemp(prefix="cndkg-search-"))
+        job["scratch"] = str(self._scratch)
+        self._job = self._scratch / "job.json"
         self.indexed = len(stale)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cndkg.publish.search", str(self._job), site],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+        try:
+            self._job.write_text(json.dumps(job), encoding="utf-8")
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "cndkg.publish.search", str(self._job), site],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+        except BaseException:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            raise
 
     def wait(self) -> None:
         """Wait for every shard to be indexed; raise BuildError with the runner's message if one failed."""
         output, _ = self.process.communicate()
-        self._job.unlink(missing_ok=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
         if self.process.returncode != 0:
             raise BuildError(f"search index: pagefind failed: {(output or '').strip()[:500]}")
 
@@ -296,7 +328,7 @@ class Indexer:
                 os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(Exception):
             self.process.communicate(timeout=30)
-        self._job.unlink(missing_ok=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -317,34 +349,34 @@ def background_index(folder: Path, plan: SearchPlan) -> Iterator[Indexer]:
 def run_shards(job: Mapping[str, object]) -> None:
     """Index each shard of a job with one Pagefind run, then keep only what a merged index needs.
 
-    The runner's body: ``job`` holds the site folder, the Pagefind binary and
-    the shards (key, exact glob, page count). Pagefind reads its settings from
-    a ``pagefind.json`` in a scratch folder, so no glob is too long for the
+    The runner's body: ``job`` holds the site folder, a scratch folder (its
+    caller's, which removes it), the Pagefind binary and the shards (key,
+    exact glob, page count). Pagefind reads its settings from a
+    ``pagefind.json`` in the scratch folder, so no glob is too long for the
     command line. Raises RuntimeError when a run fails or indexes another
     number of pages than the shard holds.
     """
-    site = Path(str(job["site"]))
+    site, scratch = Path(str(job["site"])), Path(str(job["scratch"]))
     shards = job["shards"]
     assert isinstance(shards, list)
-    with tempfile.TemporaryDirectory(prefix="cndkg-pagefind-") as scratch:
-        for index, shard in enumerate(shards):
-            folder = f"{BUNDLES}/{shard['key']}"
-            config = {"glob": shard["glob"], "output_subdir": folder, "silent": True}
-            Path(scratch, "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-            command = [str(job["binary"]), "--site", str(site)]
-            done = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                raise RuntimeError(f"shard {shard['key']}: {(done.stdout + done.stderr).strip()[:400]}")
-            entry = json.loads((site / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-            counted = sum(int(language["page_count"]) for language in entry["languages"].values())
-            if counted != shard["pages"]:
-                raise RuntimeError(f"shard {shard['key']}: Pagefind indexed {counted} of {shard['pages']} pages")
-            for name in SPARE_FILES:
-                spare = site / folder / name
-                if index == 0 and name in UI_FILES:
-                    spare.replace(site / BUNDLES / name)
-                else:
-                    spare.unlink(missing_ok=True)
+    for index, shard in enumerate(shards):
+        folder = f"{BUNDLES}/{shard['key']}"
+        config = {"glob": shard["glob"], "output_subdir": folder, "silent": True}
+        Path(scratch, "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+        command = [str(job["binary"]), "--site", str(site)]
+        done = subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"shard {shard['key']}: {(done.stdout + done.stderr).strip()[:400]}")
+        entry = json.loads((site / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counted = sum(int(language["page_count"]) for language in entry["languages"].values())
+        if counted != shard["pages"]:
+            raise RuntimeError(f"shard {shard['key']}: Pagefind indexed {counted} of {shard['pages']} pages")
+        for name in SPARE_FILES:
+            spare = site / folder / name
+            if index == 0 and name in UI_FILES:
+                spare.replace(site / BUNDLES / name)
+            else:
+                spare.unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> int:
