@@ -109,35 +109,16 @@ class ParseCache:
             if not (self.folder / "CACHEDIR.TAG").exists():
                 self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
                 (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         except OSError:
             return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_entry(path, data)
 
     def prune(self, keep: set[str]) -> int:
         """Delete every entry whose key is not in ``keep``; return how many were deleted."""
         if self.decoded is not None:
             for key in set(self.decoded) - keep:
                 del self.decoded[key]
-        removed = 0
-        for path in self.folder.glob(f"??/*{_SUFFIX}"):
-            # Only files this cache names (a hex key under its first two digits), whatever else the folder holds.
-            if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError:  # e.g. a folder in an entry's place: not the cache's to delete
-                    continue
-                removed += 1
-        return removed
+        return prune_entries(self.folder, _SUFFIX, keep)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}{_SUFFIX}"
@@ -156,6 +137,45 @@ def default_cache_folder(sources: list[str] | None = None) -> Path:
     for source in sorted(str(Path(s).resolve()) for s in sources or []):
         digest.update(source.encode("utf-8", "surrogateescape") + b"\0")
     return root / "cndkg" / f"parse-{digest.hexdigest()}"
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write a cache entry: to a temporary file beside it, then renamed into place.
+
+    A cache that cannot be written (a full disk, a folder in the entry's place)
+    is not an error: the entry is skipped, and the build goes on.
+    """
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def prune_entries(folder: Path, suffix: str, keep: set[str]) -> int:
+    """Delete the entries ``folder/<2 hex>/<40 hex><suffix>`` whose key is not in ``keep``; return how many.
+
+    Only files a cache names (a hex key under its first two digits) are
+    touched, whatever else the folder holds.
+    """
+    removed = 0
+    for path in folder.glob(f"??/*{suffix}"):
+        if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # e.g. a folder in an entry's place: not the cache's to delete
+                continue
+            removed += 1
+    return removed
 
 
 def cache_salt(*parts: object) -> str:

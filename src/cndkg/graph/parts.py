@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cndkg.cache import prune_entries, write_entry
 from cndkg.model import ResolvedResolution
 
 FOLDER = "graph-parts"
 _SUFFIX = ".part"
-_KEY = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass
@@ -73,29 +70,10 @@ class PartCache:
         return Part(ntriples, index, sessions)
 
     def store(self, key: str, part: Part) -> None:
-        """Store a part under ``key`` (a temporary file renamed into place; a failure only costs time)."""
+        """Store a part under ``key`` (a failure to write only costs describing the text again)."""
         header = json.dumps({"index": part.index, "sessions": sorted(part.sessions)}, ensure_ascii=True)
-        path = self._path(key)
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(header.encode("ascii") + b"\n" + part.ntriples)
-            os.replace(temporary, path)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_entry(self._path(key), header.encode("ascii") + b"\n" + part.ntriples)
 
     def prune(self, keep: set[str]) -> None:
         """Delete every entry whose key is not in ``keep`` (the cache mirrors the last successful build)."""
-        for path in self.folder.glob(f"??/*{_SUFFIX}"):
-            if _KEY.fullmatch(path.stem) and path.parent.name == path.stem[:2] and path.stem not in keep:
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError:
-                    continue
+        prune_entries(self.folder, _SUFFIX, keep)

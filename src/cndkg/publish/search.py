@@ -300,7 +300,6 @@ class Indexer:
         self._scratch = Path(tempfile.mkdtemp(prefix="cndkg-search-"))
         job["scratch"] = str(self._scratch)
         self._job = self._scratch / "job.json"
-        self.indexed = len(stale)
         try:
             self._job.write_text(json.dumps(job), encoding="utf-8")
             self.process = subprocess.Popen(
