@@ -105,6 +105,36 @@ def test_html_answers_get_the_script_with_their_length_and_other_files_do_not(si
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before, "the files on disk never change"
 
 
+def test_a_preview_is_served_over_the_last_good_build_until_the_build_ends(site: Path) -> None:
+    state = BuildState()
+    state.begin(None)
+    state.succeed()
+    previewed = PAGE.replace("café", "previewed <b>édition</b>").encode("utf-8")
+    with watch_serving(site, state) as url:
+        state.begin(None)
+        state.show_preview({"page": previewed, "new/text": previewed})
+        assert state.status.generation == 2 and state.status.preview and state.status.building
+        for path in ("page/", "page/index.html", "new/text/", "pa%67e/"):
+            status, headers, body = fetch(url + path)
+            assert (status, body) == (200, inject(previewed, 2)), path
+            assert int(headers["Content-Length"]) == len(body)
+        assert fetch(url)[2] == inject(PAGE.encode(), 2), "pages not previewed are the last good build's"
+        assert fetch(url + "page")[2] == inject(previewed, 2), "a folder without its slash is redirected to it"
+        state.succeed()
+        assert state.status.generation == 3 and not state.status.preview
+        assert fetch(url + "page/")[2] == inject(PAGE.encode(), 3)
+        assert fetch(url + "new/text/")[0] == 404
+        state.begin(None)
+        state.show_preview({"page": previewed})
+        state.fail("a.txt:3: error: bad")
+        assert state.status.generation == 5, "a failed build takes the preview away: pages reload"
+        assert fetch(url + "page/")[2] == inject(PAGE.encode(), 5)
+        state.begin(None)
+        state.fail("a.txt:3: error: bad")
+        assert state.status.generation == 5, "a failed build without a preview changes nothing served"
+    assert (site / "page" / "index.html").read_text(encoding="utf-8") == PAGE, "the preview is never written"
+
+
 def test_before_any_build_every_page_is_the_building_page(tmp_path: Path) -> None:
     with watch_serving(tmp_path, BuildState()) as url:
         status, headers, body = fetch(url + "res/cnd/57/4/")
@@ -132,6 +162,8 @@ def test_events_answer_at_once_on_a_new_version_and_at_the_bound_otherwise(site:
             "changed_at": None,
             "started_at": None,
             "finished_at": None,
+            "preview": False,
+            "previewed_at": None,
         }
         same, waited = events(url, 0, wait=0.3)
         assert same["version"] == 0 and waited >= 0.3
@@ -166,7 +198,7 @@ def test_changes_during_a_build_make_exactly_one_more_build() -> None:
     started, release = threading.Event(), threading.Event()
     batches: list[frozenset[str]] = []
 
-    def build() -> str:
+    def build(batch: Any) -> str:
         started.set()
         assert release.wait(30)
         return "report"
@@ -195,7 +227,7 @@ def test_a_failed_build_keeps_the_generation_and_the_next_good_one_clears_the_er
     changes, state = Changes(), BuildState()
     outcomes = iter([BuildError("2 source(s) could not be read\na.txt:3: error: bad"), ZeroDivisionError("x"), None])
 
-    def build() -> None:
+    def build(batch: Any) -> None:
         outcome = next(outcomes)
         if outcome is not None:
             raise outcome
@@ -371,9 +403,14 @@ def test_a_browser_reloads_on_save_shows_a_failed_build_over_the_last_good_page_
     main_text = page.locator("main")
     expect(main_text).to_contain_text(TITLE)
 
-    # 1. Save a changed title: the open page reloads by itself and shows it.
+    # 1. Save a changed title: the open page reloads by itself and shows it, first as a preview of the edited
+    #    text's page (the badge says so), then as the full build's page.
     source.write_text(original.replace(TITLE, TITLE.replace("recovery", "healing"), 1), encoding="utf-8")
     expect(main_text).to_contain_text("Supporting healing from substance use disorders", timeout=120_000)
+    state = served.wait_for_build(3)
+    assert state["started_at"] <= state["previewed_at"] <= state["finished_at"], "the page was previewed first"
+    page.wait_for_function("document.querySelector('script[data-cndkg-generation=\"3\"]') !== null")
+    expect(main_text).to_contain_text("Supporting healing from substance use disorders")
 
     # 2. Break the build (bytes that are not UTF-8, and a second bad file whose name is markup): the page stays
     #    the last good build, with the errors over it as text.
@@ -424,14 +461,15 @@ def test_watch_latency_times_edits_of_a_tiny_corpus(
 ) -> None:
     chromium = request.getfixturevalue("browser") if method == "chromium" else None
     before = {p.name: p.read_bytes() for p in corpus.iterdir()}
-    figures = watch_latency(
-        corpus, tmp_path / "dist", edits=2, page="res/cnd/57/4/", browser=chromium is not None, chromium=chromium
-    )
+    figures = watch_latency(corpus, tmp_path / "dist", edits=2, browser=chromium is not None, chromium=chromium)
     assert figures["method"] == method and len(figures["runs"]) == 2
+    assert figures["page"].startswith(("res/", "draft/")), "the edited text's page is the one open"
     assert figures["last_build"].startswith("cndkg: 6 resolutions")
     for run in figures["runs"]:
-        assert 0 < run["detect_seconds"] < run["seconds"]
-        assert 0 < run["build_seconds"] < run["seconds"]
+        assert 0 < run["detect_seconds"] < run["seconds"] < run["full_seconds"]
+        assert 0 < run["preview_seconds"] < run["build_seconds"] < run["full_seconds"]
         assert run["reload_seconds"] > 0
+        if method == "chromium":
+            assert run["preview_shows_the_build"] == 1.0, "the preview showed what the build then showed"
     assert figures["median_seconds"] == pytest.approx(sum(r["seconds"] for r in figures["runs"]) / 2, abs=0.002)
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before, "the edited file is put back"

@@ -34,7 +34,7 @@ from cndkg.graph import GraphResult, build_graph
 from cndkg.graph.parts import FOLDER as PARTS_FOLDER
 from cndkg.graph.parts import PartCache
 from cndkg.model import Diagnostic, Severity
-from cndkg.pipeline import run_pipeline
+from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
@@ -51,13 +51,14 @@ from cndkg.publish.search import (
     save_manifest,
 )
 from cndkg.publish.void import Distribution, describe_dataset
-from cndkg.registry import load_registry
+from cndkg.registry import Registry, load_registry
 from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, read_shapes, validate_graph
 from cndkg.validate_fast import validate_store
 
 if TYPE_CHECKING:
     from cndkg.publish.site import SitePages
+    from cndkg.publish.sitedata import SiteData
 
 
 @dataclass
@@ -86,6 +87,9 @@ class BuildOptions:
     decoded: dict[str, object] | None = None
     """Parse results decoded by earlier builds in this process, by cache key (``serve --watch`` passes the
     same dict to every build, so unchanged files are not decoded again); None: decode from the cache."""
+    published: Callable[[SiteData], None] | None = None
+    """Told the site data of each build whose output is in place (``serve --watch`` keeps it for its preview
+    of edited pages, :mod:`cndkg.preview`)."""
 
 
 @dataclass
@@ -158,20 +162,45 @@ def _plan_search(work: Path, site_pages: SitePages, options: BuildOptions) -> Se
     return plan
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, corpus: Corpus | None = None) -> BuildReport:
     """Build the dataset and website into ``options.out``.
 
-    Takes the build options. Returns the report. Raises BuildError (previous
+    Takes the build options and, optionally, the corpus :func:`read_corpus`
+    read from them (else the build reads it). Returns the report. Raises BuildError (previous
     output untouched) when a source cannot be read (unless skip_bad_sources),
     when no resolution was found, when the graph does not conform to the
     shapes (unless allow_invalid), when another build is writing the same
     output folder, or when the disk fills up.
     """
     with output_lock(options.out), workers(options.jobs):
-        return _build(options)
+        return _build(options, corpus)
 
 
-def _build(options: BuildOptions) -> BuildReport:
+def read_corpus(options: BuildOptions) -> Corpus:
+    """Read, segment, find and resolve the sources of ``options``, with its parse cache (the build's first stages).
+
+    :func:`build` takes the result instead of reading the sources again
+    (``serve --watch`` reads them once for its preview and its build).
+    """
+    registry = load_registry(options.base)
+    return run_pipeline(
+        options.sources or [str(data_dir("corpus"))],
+        registry,
+        encoding=options.encoding,
+        root=options.root,
+        cache=_parse_cache(options, registry),
+    )
+
+
+def _parse_cache(options: BuildOptions, registry: Registry) -> ParseCache | None:
+    """Return the build's parse cache (None without a cache folder)."""
+    if options.cache is None:
+        return None
+    salt = cache_salt(options.encoding, sorted(registry.state_names_with_and))
+    return ParseCache(options.cache, salt, options.decoded)
+
+
+def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
     """Build with the output folder's lock held (see :func:`build`)."""
     report = BuildReport()
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
@@ -180,17 +209,7 @@ def _build(options: BuildOptions) -> BuildReport:
     progress = options.progress
     if progress:
         progress("read, segment, find ...")
-    cache = None
-    if options.cache is not None:
-        salt = cache_salt(options.encoding, sorted(registry.state_names_with_and))
-        cache = ParseCache(options.cache, salt, options.decoded)
-    corpus = run_pipeline(
-        options.sources or [str(data_dir("corpus"))],
-        registry,
-        encoding=options.encoding,
-        root=options.root,
-        cache=cache,
-    )
+    corpus = corpus if corpus is not None else read_corpus(options)
     parsed = corpus.parsed
     report.sources, report.cache_hits = len(corpus.sources), parsed.cache_hits
     busy = sum(parsed.seconds.values()) or 1.0
@@ -259,7 +278,7 @@ def _build(options: BuildOptions) -> BuildReport:
             with _stage(report, "search", progress):
                 if indexer is not None:
                     indexer.wait()
-    if cache is not None:
+    if (cache := _parse_cache(options, registry)) is not None:
         cache.prune(cache_keys)  # the cache mirrors the last successful build
     if parts is not None:
         parts.prune(result.part_keys)
@@ -277,6 +296,8 @@ def _build(options: BuildOptions) -> BuildReport:
         else:
             discard_manifest(options.cache)
     report.out = options.out
+    if options.published is not None and site_pages is not None:
+        options.published(site_pages.data)
     return report
 
 

@@ -30,14 +30,22 @@ How it works:
   leaves the output folder as the last good build wrote it, and that is what
   is served. They run in the main thread, one at a time; the server and the
   watcher run in their own threads.
-- **Build generations**: a counter of good builds, and a version that changes
+- **The edited page first** (:mod:`cndkg.preview`): before each build, the
+  texts of the changed files are described alone and their pages rendered
+  from the last good build's site data; those pages are served from memory
+  over the last good build (a new generation, so the open page reloads) until
+  the build ends. The build takes the corpus the preview read. A failed build
+  takes the preview away again (one more generation).
+- **Build generations**: a counter of what is served (good builds and
+  previews), and a version that changes
   whenever the state does (a build starts, succeeds or fails). The server
   answers ``GET /_cndkg/events?version=V`` with the state as JSON as soon as
   its version differs from ``V``, else after at most 20 s (a long poll: no
   server thread is held longer; the page asks again). The state carries the
-  generation, whether a build runs, the last failure's message and the times
-  (seconds since the epoch) of the first change a build took in, its start and
-  its end, so a bench can time each step.
+  generation, whether a build runs, whether a preview is served, the last
+  failure's message and the times (seconds since the epoch) of the first change
+  a build took in, its start, its preview and its end, so a bench can time each
+  step.
 - **Reload script**: every HTML answer (pages, the 404 page; never JSON, Turtle,
   feeds or other files) gets ``<script src="/_cndkg/reload.js"
   data-cndkg-generation="N">`` before ``</body>``, added as it is sent with
@@ -76,7 +84,7 @@ import threading
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -86,6 +94,8 @@ from cndkg.serve import _Handler
 
 if TYPE_CHECKING:
     from cndkg.build import BuildOptions, BuildReport
+    from cndkg.pipeline import Corpus
+    from cndkg.publish.sitedata import SiteData
 
 EVENTS_PATH = "/_cndkg/events"
 SCRIPT_PATH = "/_cndkg/reload.js"
@@ -131,16 +141,19 @@ RELOAD_SCRIPT = """\
     panel.querySelector("pre").textContent = message;  // text, never HTML
   }
 
-  function showBuilding(building) {
+  function showBuilding(building, preview) {
     if (building && !badge) {
       badge = style(document.createElement("div"),
         "position:fixed;right:.75em;bottom:.75em;z-index:2147483647;padding:.3em .7em;border-radius:1em;" +
         "background:#222;color:#fff;font:13px system-ui,sans-serif;opacity:.85");
       badge.id = "cndkg-building";
       badge.setAttribute("aria-live", "polite");
-      badge.textContent = "cndkg: rebuilding\\u2026";
       document.documentElement.append(badge);
-    } else if (!building && badge) {
+    }
+    if (building) {
+      badge.textContent = preview ? "cndkg: preview of the edited text; rebuilding the site\\u2026"
+                                  : "cndkg: rebuilding\\u2026";
+    } else if (badge) {
       badge.remove();
       badge = null;
     }
@@ -161,7 +174,7 @@ RELOAD_SCRIPT = """\
         location.reload();
         return;
       }
-      showBuilding(state.building);
+      showBuilding(state.building, state.preview);
       showError(state.error);
       version = state.version;
     }
@@ -197,6 +210,9 @@ class Status:
     changed_at: float | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    preview: bool = False
+    """Whether the edited texts' pages are served ahead of the build under way (:mod:`cndkg.preview`)."""
+    previewed_at: float | None = None
 
     def as_json(self) -> bytes:
         """Return the status as a JSON object (UTF-8)."""
@@ -211,6 +227,7 @@ class BuildState:
         self._status = Status()
         self._closed = False
         self._waiting = 0
+        self._preview: dict[str, bytes] = {}
 
     @property
     def status(self) -> Status:
@@ -227,14 +244,31 @@ class BuildState:
         """Record that a build starts, for changes first seen at ``changed_at``."""
         self._update(building=True, changed_at=changed_at, started_at=time.time())
 
+    def show_preview(self, pages: Mapping[str, bytes]) -> None:
+        """Serve these pages (site path -> HTML) over the last good build until the build ends: a new generation."""
+        with self._changed:
+            self._preview = dict(pages)
+            generation = self._status.generation + 1
+            self._update(generation=generation, preview=True, previewed_at=time.time())
+
+    def preview_page(self, path: str) -> bytes | None:
+        """Return the previewed HTML of the page at a site path (``res/cnd/57/4``), if one is served."""
+        with self._changed:
+            return self._preview.get(path)
+
     def succeed(self) -> None:
-        """Record a good build: a new generation, no error."""
+        """Record a good build: a new generation, no error, no preview."""
         with self._changed:  # a re-entrant lock: _update takes it again
-            self._update(building=False, error=None, generation=self._status.generation + 1, finished_at=time.time())
+            self._preview = {}
+            generation = self._status.generation + 1
+            self._update(building=False, error=None, generation=generation, finished_at=time.time(), preview=False)
 
     def fail(self, message: str) -> None:
-        """Record a failed build; the generation (what is served) stays."""
-        self._update(building=False, error=message, finished_at=time.time())
+        """Record a failed build. What is served stays the last good build: a preview goes (a new generation)."""
+        with self._changed:
+            generation = self._status.generation + (1 if self._status.preview else 0)
+            self._preview = {}
+            self._update(building=False, error=message, finished_at=time.time(), preview=False, generation=generation)
 
     def close(self) -> None:
         """Release every waiting long poll (the server stops)."""
@@ -314,13 +348,14 @@ def describe_failure(error: BaseException) -> str:
 
 
 def rebuild_loop(
-    build: Callable[[], object],
+    build: Callable[[Batch], object],
     changes: Changes,
     state: BuildState,
     done: Callable[[Batch, object | None, BaseException | None], None] | None = None,
 ) -> None:
     """Build whenever changes are pending, until ``changes`` is closed; record each outcome in ``state``.
 
+    ``build`` is given the batch of changes it builds.
     A build that raises an ``Exception`` is a failed build (its message goes to
     the page); ``done`` is told of each build's batch and result or error.
     KeyboardInterrupt and other BaseExceptions end the loop.
@@ -328,7 +363,7 @@ def rebuild_loop(
     while (batch := changes.take()) is not None:
         state.begin(batch.first_seen)
         try:
-            result = build()
+            result = build(batch)
         except Exception as error:
             if not isinstance(error, CndkgError):
                 traceback.print_exc(file=sys.stderr)
@@ -511,6 +546,9 @@ class WatchHandler(_Handler):
         """Send the headers of a file; an HTML page is read whole and gets the script (see :func:`inject`)."""
         del self.headers["If-Modified-Since"]  # every answer is the current build's
         root = Path(self.directory)
+        previewed = self._previewed()
+        if previewed is not None:
+            return self._html(200, previewed)
         if not (root / "index.html").is_file():
             return self._html(503, PLACEHOLDER.encode("utf-8"))
         path = Path(self.translate_path(self.path))
@@ -524,6 +562,15 @@ class WatchHandler(_Handler):
             if body is not None:
                 return self._html(200, body)
         return super().send_head()
+
+    def _previewed(self) -> bytes | None:
+        """Return the preview of the page asked for (``/res/cnd/57/4/`` or its ``index.html``), if one is served."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        if not path.endswith("/"):
+            return None
+        return self.state.preview_page(path.strip("/"))
 
     def _html(self, code: int, body: bytes) -> io.BytesIO:
         page = inject(body, self.state.status.generation)
@@ -591,10 +638,15 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     sources = [Path(s) for s in options.sources] or [data_dir("corpus")]
     if options.decoded is None:  # builds in this process keep what they decoded for the next one
         options = replace(options, decoded={})
-    options = replace(options, discard_previous=discard_in_background)
+    published: list[SiteData] = []
+    options = replace(options, discard_previous=discard_in_background, published=_keep_last(published))
     ignored = [options.cache] if options.cache is not None else []
     state, changes = BuildState(), Changes()
     watcher = Watcher(sources, changes, ignored, options.out)
+
+    def build_batch(batch: Batch) -> BuildReport:
+        corpus = _preview(options, published, batch, state) if published and batch.paths else None
+        return build(options, corpus)
 
     def done(batch: Batch, report: object | None, error: BaseException | None) -> None:
         if quiet:
@@ -618,7 +670,7 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
                         f"cndkg: serving {options.out} at {url}, rebuilding on changes (Ctrl-C stops)", file=sys.stderr
                     )
                     changes.add()  # the first build
-                    rebuild_loop(lambda: build(options), changes, state, done)
+                    rebuild_loop(build_batch, changes, state, done)
                 finally:
                     changes.close()
                     watcher.stop()
@@ -626,3 +678,30 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
             pass
     print("cndkg: stopped", file=sys.stderr)
     return 0
+
+
+def _keep_last(kept: list[SiteData]) -> Callable[[SiteData], None]:
+    """Return a callback that keeps only the site data it was last given in ``kept``."""
+
+    def keep(data: SiteData) -> None:
+        kept[:] = [data]
+
+    return keep
+
+
+def _preview(options: BuildOptions, published: list[SiteData], batch: Batch, state: BuildState) -> Corpus | None:
+    """Serve the changed texts' pages ahead of the build (:mod:`cndkg.preview`); return the corpus read for them.
+
+    A preview that fails only costs its time: the build reads the sources
+    again and reports what is wrong with them.
+    """
+    from cndkg.preview import preview_pages
+
+    try:
+        preview = preview_pages(options, published[-1], [Path(p) for p in batch.paths])
+    except Exception:
+        traceback.print_exc(file=sys.stderr)
+        return None
+    if preview.pages:
+        state.show_preview(preview.pages)
+    return preview.corpus

@@ -2,14 +2,18 @@
 
 :func:`watch_latency` starts ``cndkg serve --watch`` on a corpus (as a child
 process, on a free port, with its own parse cache), waits for the first build,
-then edits one source file a few times, each time once the previous edit's page
-has reloaded. With headless Debian Chromium (``/usr/bin/chromium`` through
-Playwright) it opens a page and times from just before the file is written to
-the ``load`` event of the page the reload script reloaded. Without a browser it
-times to the end of fetching the page once the server's event stream reports
-the new build. Either way the event stream's timestamps split each figure into
-noticing the change (save to build start), the build, and the rest (the
-long poll's answer and the reload). Medians are over the edits, in seconds.
+then edits one source file a few times, each time once the previous edit's build
+has ended. With headless Debian Chromium (``/usr/bin/chromium`` through
+Playwright) it opens the edited text's page (what an editor has open) and times
+from just before the file is written to the ``load`` event of the first page
+the reload script reloaded (``seconds``: the server's preview of the edited
+page, :mod:`cndkg.preview`) and to that of the full build's page
+(``full_seconds``); it also notes whether the preview showed the text the build
+then showed. Without a browser it times to the end of fetching the page once
+the server's event stream reports the preview, then the build. Either way the
+event stream's timestamps split each figure into noticing the change (save to
+build start), the preview, the build, and the rest (the long poll's answer and
+the reload). Medians are over the edits, in seconds.
 
 The edit toggles a word of a paragraph (``Recalling`` and ``Recalling also``,
 as the build bench's one-file rebuild does) in the middle text file that has it,
@@ -99,6 +103,31 @@ def watch_server(
             process.stderr.close()
 
 
+def page_of_source(out: Path, name: str) -> str | None:
+    """Return the site path of the first text (by IRI) read from the source file ``name``, in a built ``out``.
+
+    Read from the sorted N-Triples dump: the source file's ``dcterms:identifier``
+    and the texts ``prov:wasDerivedFrom`` it. None when no text comes from it.
+    """
+    from cndkg.iris import Minter
+    from cndkg.namespaces import DCTERMS, PROV
+    from cndkg.writers.ntriples import nt_literal
+
+    named = f" <{DCTERMS.identifier}> {nt_literal(name)} .\n".encode()
+    derived = f" <{PROV.wasDerivedFrom}> ".encode()
+    files: set[bytes] = set()
+    texts: list[tuple[bytes, bytes]] = []
+    with open(out / "cndkg.nt", "rb") as dump:
+        for line in dump:
+            if line.endswith(named):
+                files.add(line.split(b" ", 1)[0])
+            elif derived in line:
+                subject, _, rest = line.partition(derived)
+                texts.append((subject, rest.rsplit(b" ", 1)[0]))
+    found = sorted(subject for subject, origin in texts if origin in files)
+    return Minter().page_path(found[0][1:-1].decode("utf-8")) if found else None
+
+
 def status(url: str, version: int = -1, wait: float = 20.0) -> dict[str, Any]:
     """Return the watch server's state once its version differs from ``version`` (at most ``wait`` seconds)."""
     with urllib.request.urlopen(f"{url}_cndkg/events?version={version}&wait={wait}", timeout=wait + 30) as answer:
@@ -140,7 +169,7 @@ def watch_latency(
     *,
     cache: Path | None = None,
     edits: int = 3,
-    page: str = "",
+    page: str | None = None,
     browser: bool | None = None,
     chromium: Any = None,
     options: Sequence[str] = (),
@@ -150,9 +179,9 @@ def watch_latency(
 
     Takes the corpus folder, the output folder (built by the watch server's
     first build), the parse cache folder (default: ``cache`` beside ``out``),
-    the number of edits, the page to open (a path under the site, default the
-    home page), whether to time in headless Chromium (default: when installed,
-    or when ``chromium``, an open Playwright browser such as a test's, is
+    the number of edits, the page to open (a path under the site; default the
+    edited text's page, which is what an editor has open), whether to time in
+    headless Chromium (default: when installed, or when ``chromium``, an open Playwright browser such as a test's, is
     given), more options for ``cndkg serve --watch`` (e.g. ``--no-search``) and
     the most seconds to wait for any one build. Returns the medians and each
     edit's figures, in seconds, and the summary line the last build printed
@@ -167,6 +196,9 @@ def watch_latency(
     try:
         cache = cache or out.with_name(f"{out.name}-cache")
         with watch_server(sources, out, cache, timeout, options, printed) as url:
+            if page is None:
+                text_page = page_of_source(out, target.relative_to(sources).as_posix())
+                page = f"{text_page}/" if text_page else ""
             if use_browser:
                 _time_with_browser(url + page, target, versions, edits, timeout, runs, chromium)
             else:
@@ -174,25 +206,34 @@ def watch_latency(
     finally:
         target.write_bytes(original)
     result: dict[str, Any] = {"method": "chromium" if use_browser else "http", "edits": edits, "file": target.name}
-    for name in ("seconds", "detect_seconds", "build_seconds", "reload_seconds"):
-        result[f"median_{name}"] = round(statistics.median(run[name] for run in runs), 3)
+    result["page"] = page
+    for name in ("seconds", "full_seconds", "detect_seconds", "preview_seconds", "build_seconds", "reload_seconds"):
+        found = [run[name] for run in runs if name in run]
+        result[f"median_{name}"] = round(statistics.median(found), 3) if found else None
     result["runs"] = [{name: round(value, 3) for name, value in run.items()} for run in runs]
     summaries = [line.strip() for line in printed if re.match(r"cndkg: \d+ resolutions", line)]
     result["last_build"] = summaries[-1] if summaries else None
     return result
 
 
-def _figures(url: str, saved: float, reloaded: float, timeout: float) -> dict[str, float]:
-    """Return one edit's figures, checking that its build was good."""
-    state = wait_for(url, lambda s: not s["building"], timeout)
+def _figures(state: dict[str, Any], saved: float, first: float, full: float) -> dict[str, float]:
+    """Return one edit's figures from the state after its build and the times the page was shown.
+
+    ``first`` is when the first page after the save was loaded (the preview,
+    when the server showed one), ``full`` when the full build's page was.
+    """
     if state["error"]:
         raise BuildError(f"the build after an edit failed:\n{state['error']}")
-    return {
-        "seconds": reloaded - saved,
+    figures = {
+        "seconds": first - saved,
+        "full_seconds": full - saved,
         "detect_seconds": state["started_at"] - saved,
         "build_seconds": state["finished_at"] - state["started_at"],
-        "reload_seconds": reloaded - state["finished_at"],
+        "reload_seconds": full - state["finished_at"],
     }
+    if state.get("previewed_at") is not None and state["previewed_at"] >= state["started_at"]:
+        figures["preview_seconds"] = state["previewed_at"] - state["started_at"]
+    return figures
 
 
 def _base(url: str) -> str:
@@ -220,6 +261,8 @@ def _time_with_browser(
                 launched.close()
         return
     page = chromium.new_page()
+    loads: list[float] = []
+    page.on("load", lambda _: loads.append(time.time()))
     try:
         page.goto(url, wait_until="load")
         for edit in range(edits):
@@ -227,10 +270,19 @@ def _time_with_browser(
             with page.expect_event("load", timeout=timeout * 1000):
                 saved = time.time()
                 target.write_bytes(versions[edit % 2])
-            reloaded = time.time()
-            figures = _figures(_base(url), saved, reloaded, timeout)
+            first_text = page.inner_text("main")
+            state = wait_for(_base(url), lambda s: not s["building"], timeout)
+            final = state["generation"]
+            page.wait_for_function(
+                f"document.querySelector('script[data-cndkg-generation=\"{int(final)}\"]') !== null",
+                timeout=timeout * 1000,
+            )
+            page.wait_for_load_state("load")
             if _generation(page) <= generation:
                 raise BuildError(f"the page reloaded without a new build (generation {generation})")
+            shown = [at for at in loads if at >= saved]
+            figures = _figures(state, saved, shown[0], shown[-1])
+            figures["preview_shows_the_build"] = float(first_text == page.inner_text("main"))
             runs.append(figures)
     finally:
         page.close()
@@ -251,14 +303,17 @@ def _time_with_http(
         saved = time.time()
         target.write_bytes(versions[edit % 2])
 
-        def built(state: dict[str, Any], before: int = generation) -> bool:
-            return bool(state["generation"] > before or state["error"])
+        def shown(state: dict[str, Any], before: int = generation) -> bool:
+            return bool(state["generation"] > before or (state["error"] and not state["building"]))
 
-        wait_for(base, built, timeout)
+        wait_for(base, shown, timeout)
         with urllib.request.urlopen(url, timeout=60) as answer:
             answer.read()
-        reloaded = time.time()
-        runs.append(_figures(base, saved, reloaded, timeout))
+        first = time.time()
+        state = wait_for(base, lambda s: not s["building"], timeout)
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            answer.read()
+        runs.append(_figures(state, saved, first, time.time()))
 
 
 def main() -> None:

@@ -7,6 +7,6 @@ same input always gives the same triples and byte-identical sorted dumps.
 
 from __future__ import annotations
 
-from cndkg.graph.build import GraphResult, build_graph
+from cndkg.graph.build import GraphResult, build_graph, describe_alone
 
-__all__ = ["GraphResult", "build_graph"]
+__all__ = ["GraphResult", "build_graph", "describe_alone"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -220,6 +220,21 @@ def _describe_records(job: _RecordJob, start: int) -> _RecordPart:
         run.sessions |= part.sessions
     run.ntriples = b"".join(chunks)
     return run
+
+
+def describe_alone(
+    texts: Sequence[ResolvedResolution], registry: Registry, facts: Iterable[StatedFact] = ()
+) -> ox.Store:
+    """Return the graph of some texts as if they were the whole corpus (with the facts stated about them).
+
+    What a text's page shows of the text itself (its paragraphs, citations,
+    mandates, title, session, the facts other texts state about it) is all
+    there, with the entities it names (sessions, cited stubs); what the rest
+    of the corpus adds (its own texts, who cites whom) is not. ``serve
+    --watch`` previews an edited text's page from this (:mod:`cndkg.preview`)
+    while the full build runs.
+    """
+    return build_graph(ResolvedCorpus(tuple(texts), tuple(facts)), registry).store
 
 
 def _describe_part(items: list[ResolvedResolution], minter: Minter) -> Part:

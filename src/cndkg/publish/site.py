@@ -204,13 +204,18 @@ def _write_entity_pages(
     return done
 
 
+def render_entity_page(data: SiteData, iri: str, path: str) -> str:
+    """Return the HTML of one entity's page at site path ``path``, as the site writes it."""
+    context = pages.entity_page(data, iri, path)
+    return environment().get_template(context["template"]).render(**context)
+
+
 def _write_entity_page(folder: Path, data: SiteData, iri: str, path: str) -> tuple[list[str], str]:
     """Render one entity's page (and Akoma Ntoso file, for a text).
 
     Returns the names of the files written and the page's searched digest.
     """
-    context = pages.entity_page(data, iri, path)
-    html = environment().get_template(context["template"]).render(**context)
+    html = render_entity_page(data, iri, path)
     _write_page(folder, path, html)
     files = ["index.html", akn.AKN_FILE] if akn.write_akn(folder, data, iri, path) else ["index.html"]
     return files, searched_digest(html)

@@ -10,7 +10,8 @@ resolutions and the reports due at them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -222,6 +223,40 @@ def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = N
                 Backlink(view.iri, citation.citing, citation.eid, cue, citation.relation)
             )
     return data
+
+
+def with_texts_from(data: SiteData, store: ox.Store, texts: Collection[str]) -> SiteData:
+    """Return a copy of ``data`` in which some texts are as ``store`` describes them (``data`` is not changed).
+
+    Takes the site data of a whole build, a store with these texts' graph
+    (:func:`cndkg.graph.describe_alone`) and the texts' IRIs. Their views,
+    types, labels and shown values (their own and their paragraphs',
+    mandates' ...) come from ``store``, and so does everything about an
+    entity ``data`` does not know (a session or a cited document only these
+    texts name). Everything else, what other texts say included (backlinks,
+    their own pages' facts), stays as ``data`` has it.
+    """
+    fresh = gather(store, data.minter)
+    families = set(texts)
+
+    def taken(iri: str) -> bool:
+        key = iri.split("#", 1)[0]
+        return key in families or key not in data.types
+
+    patched = replace(
+        data,
+        entities=data.entities | {iri for iri in fresh.entities if taken(iri)},
+        labels={key: label for key, label in data.labels.items() if not taken(key)},
+        types={**data.types, **{iri: kinds for iri, kinds in fresh.types.items() if taken(iri)}},
+        values={key: found for key, found in data.values.items() if not taken(key[0])},
+        backlinks=defaultdict(list, data.backlinks),
+        texts={**data.texts, **{iri: view for iri, view in fresh.texts.items() if iri in families}},
+        _inverse={},
+        _members={},
+    )
+    patched.labels.update((key, label) for key, label in fresh.labels.items() if taken(key))
+    patched.values.update((key, found) for key, found in fresh.values.items() if taken(key[0]))
+    return patched
 
 
 def invocation_counts(data: SiteData, kinds: tuple[str, ...]) -> list[tuple[str, int]]:
