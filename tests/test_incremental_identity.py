@@ -17,6 +17,7 @@ import pytest
 
 from cndkg.bench.corpus import one_more, write_corpus
 from cndkg.build import BuildOptions, BuildReport, build
+from cndkg.resolve import ResolveMemo
 
 from .helpers import tree_hashes
 
@@ -27,9 +28,15 @@ _TITLED = re.compile(r"((?:^|<p>)Resolution \d+/\d+(?:</p><p>|\n\n))", re.MULTIL
 EDITS = ("add", "change-words", "change-title", "add-citation", "delete", "delete-cited")
 
 
-def _build(sources: Path, out: Path, cache: Path | None, decoded: dict[str, object] | None = None) -> BuildReport:
+def _build(
+    sources: Path,
+    out: Path,
+    cache: Path | None,
+    decoded: dict[str, object] | None = None,
+    resolved: ResolveMemo | None = None,
+) -> BuildReport:
     options = BuildOptions(sources=[str(sources)], out=out, search=False, root=sources, cache=cache, jobs=1)
-    options.decoded = decoded
+    options.decoded, options.resolved = decoded, resolved
     return build(options)
 
 
@@ -72,17 +79,18 @@ def _edit(corpus: Path, kind: str, rng: random.Random, added: list[int]) -> str:
 
 @pytest.mark.parametrize(("seed", "in_memory"), [(1, False), (2, True)])
 def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int, in_memory: bool) -> None:
-    """``in_memory``: the builds share decoded parse results, as ``serve --watch``'s do."""
+    """``in_memory``: the builds share decoded parse results and resolved texts, as ``serve --watch``'s do."""
     corpus, cache, dist = tmp_path / "corpus", tmp_path / "cache", tmp_path / "dist"
     write_corpus(corpus, COUNT, seed=7)
     decoded: dict[str, object] | None = {} if in_memory else None
-    _build(corpus, dist, cache, decoded)
+    resolved = ResolveMemo() if in_memory else None
+    _build(corpus, dist, cache, decoded, resolved)
     rng, added = random.Random(seed), []
     for step, kind in enumerate(rng.sample(EDITS, len(EDITS))):
         done = _edit(corpus, kind, rng, added)
         clean = tmp_path / f"clean-{step}"
         shutil.copytree(dist, clean, symlinks=True)
-        rebuilt = _build(corpus, dist, cache, decoded)
+        rebuilt = _build(corpus, dist, cache, decoded, resolved)
         fresh = _build(corpus, clean, None)
         assert rebuilt.cache_hits >= len(_texts(corpus)) - 1, f"step {step} ({done}) re-parsed unchanged files"
         assert 0 < rebuilt.pages_reused < rebuilt.pages, f"step {step} ({done}): no page was kept, or every one"
@@ -90,5 +98,5 @@ def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int,
         assert rebuilt.resolutions == fresh.resolutions
         shutil.rmtree(clean)
         if decoded is not None:
-            # every hit is kept (pruned to this build's files); an edited or added file is parsed, not kept yet
-            assert len(_texts(corpus)) - 1 <= len(decoded) <= len(_texts(corpus))
+            # every hit is kept (pruned to this build's files); an edited or added file is parsed and kept too
+            assert len(decoded) == len(_texts(corpus))

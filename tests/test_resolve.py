@@ -662,3 +662,28 @@ def test_identical_drafts_are_one_entity_and_suffixes_never_collide_with_natural
         (tmp_path / name).write_text(text, encoding="utf-8")
     iris = [item.iri for item in run_pipeline([tmp_path], registry, root=tmp_path).resolved]
     assert len(iris) == len(set(iris)) == 3
+
+
+def test_the_resolve_memo_keeps_a_text_only_for_the_very_same_parse_results(
+    lexicon: Lexicon, registry: Registry
+) -> None:
+    from dataclasses import replace
+
+    from cndkg.resolve import ResolveMemo, resolve_corpus
+
+    records = [record for path in (SEED_DRAFT_67, SEED_ADOPTED_57_4) for record in segment_file(path, registry)]
+    mentions = [find(record, lexicon) for record in records]
+    plain = resolve_corpus(records, mentions, registry)
+    memo = ResolveMemo()
+    first = resolve_corpus(records, mentions, registry, memo)
+    again = resolve_corpus(records, mentions, registry, memo)
+    assert first == plain and again == plain
+    assert all(a is b for a, b in zip(first.texts, again.texts, strict=True)), "the same objects: nothing resolved"
+    # An equal record that is another object (a file parsed again) is resolved again, to an equal text.
+    copied = [replace(records[0]), *records[1:]]
+    fresh = resolve_corpus(copied, mentions, registry, memo)
+    assert fresh == plain and fresh.texts[0] is not again.texts[0] and fresh.texts[1] is again.texts[1]
+    # Other mentions for the same record: resolved again, and the result follows them.
+    fewer = [mentions[0][:1], *mentions[1:]]
+    changed = resolve_corpus(copied, fewer, registry, memo)
+    assert changed.texts[0] == resolve_corpus(copied, fewer, registry).texts[0] != plain.texts[0]

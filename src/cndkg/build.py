@@ -52,6 +52,7 @@ from cndkg.publish.search import (
 )
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import Registry, load_registry
+from cndkg.resolve import ResolveMemo
 from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome, check_shapes, format_report, read_shapes, validate_graph
 from cndkg.validate_fast import validate_store
@@ -87,6 +88,9 @@ class BuildOptions:
     decoded: dict[str, object] | None = None
     """Parse results decoded by earlier builds in this process, by cache key (``serve --watch`` passes the
     same dict to every build, so unchanged files are not decoded again); None: decode from the cache."""
+    resolved: ResolveMemo | None = None
+    """Texts resolved by earlier builds in this process (``serve --watch`` passes the same memo to every build,
+    so a text whose parse results were kept is not resolved again); None: resolve every text."""
     published: Callable[[SiteData], None] | None = None
     """Told the site data of each build whose output is in place (``serve --watch`` keeps it for its preview
     of edited pages, :mod:`cndkg.preview`)."""
@@ -189,6 +193,7 @@ def read_corpus(options: BuildOptions) -> Corpus:
         encoding=options.encoding,
         root=options.root,
         cache=_parse_cache(options, registry),
+        resolved=options.resolved,
     )
 
 

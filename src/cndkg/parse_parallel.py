@@ -124,6 +124,7 @@ def _parse_and_save(
     one = parse_source(source, encoding, names, lexicon)
     if cache and key and not any(d.severity is Severity.ERROR for d in one.problems):
         cache.save(key, one)
+        cache.keep(key, one)
     return one
 
 
@@ -196,8 +197,15 @@ def parse_all(
             if isinstance(answer, _CachedBytes):
                 _add_cached_bytes(parsed, answer, chunk[answer.index], encoding, names, lexicon, cache)
             else:
+                _keep_parsed(answer, cache)
                 parsed.extend(answer)
     return parsed, time.perf_counter() - start
+
+
+def _keep_parsed(one: Parsed, cache: ParseCache | None) -> None:
+    """Keep a file a worker parsed (and cached) in this process too, as a hit decoded here is kept."""
+    if cache is not None and len(one.cache_keys) == 1 and not any(d.severity is Severity.ERROR for d in one.problems):
+        cache.keep(next(iter(one.cache_keys)), one)
 
 
 def _add_cached_bytes(

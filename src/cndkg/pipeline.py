@@ -20,7 +20,7 @@ from cndkg.parse_parallel import Parsed, parse_all
 from cndkg.publish.atomic import OUTPUT_MARKER
 from cndkg.read import SUPPORTED_SUFFIXES
 from cndkg.registry import Registry
-from cndkg.resolve import resolve_corpus
+from cndkg.resolve import ResolveMemo, resolve_corpus
 from cndkg.sources import Source
 
 
@@ -184,19 +184,21 @@ def run_pipeline(
     encoding: str | None = None,
     root: Path | None = None,
     cache: ParseCache | None = None,
+    resolved: ResolveMemo | None = None,
 ) -> Corpus:
     """Run the stage chain read -> segment -> find -> resolve over the given files and folders.
 
     Takes source paths, the registry, an optional encoding, the folder that
-    names are reported relative to and an optional parse cache (the per-file
-    stages run on the worker pool: :mod:`cndkg.forking`). Returns the :class:`Corpus`. This is the
+    names are reported relative to, an optional parse cache (the per-file
+    stages run on the worker pool: :mod:`cndkg.forking`) and, in a process that
+    builds again and again, the texts it resolved last time. Returns the :class:`Corpus`. This is the
     one place the chain is written: ``cndkg build``, the library API and the
     other commands all call it.
     """
     sources, problems = collect_sources(arguments, root)
     parsed, parse_seconds = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), cache)
     start = time.perf_counter()
-    settled = resolve_corpus(parsed.records, parsed.mentions, registry)
+    settled = resolve_corpus(parsed.records, parsed.mentions, registry, resolved)
     resolve_seconds = time.perf_counter() - start
     found = problems + parsed.problems + list(settled.diagnostics)
     corpus = Corpus(settled, found, [d for d in found if d.severity is Severity.ERROR])

@@ -11,6 +11,7 @@ become reporting mandates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 from rdflib import URIRef
@@ -155,17 +156,63 @@ def _merged(records: list[ResolutionRecord], first: int, others: list[int]) -> l
     ]
 
 
+class ResolveMemo:
+    """Texts resolved by earlier builds in this process, kept by the identity of their parse results.
+
+    ``serve --watch`` keeps each file's parse results in memory between builds
+    (the very same objects), and resolving a text is a pure function of its
+    record, its mentions, the registry and its IRI. So a text whose record and
+    mentions are the objects resolved before, under the same registry and IRI,
+    is not resolved again. Identity, not equality: comparing two records would
+    cost about as much as resolving one. Only the last corpus's texts are kept.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[ResolutionRecord, list[Mention], Registry, str, ResolvedResolution]] = {}
+
+    def resolve_all(
+        self, items: Iterable[tuple[ResolutionRecord, list[Mention], str]], registry: Registry
+    ) -> list[ResolvedResolution]:
+        """Return each (record, mentions, IRI) resolved: kept from the last corpus when the same, else anew."""
+        found: dict[int, tuple[ResolutionRecord, list[Mention], Registry, str, ResolvedResolution]] = {}
+        texts = []
+        for record, mentions, iri in items:
+            kept = self._found.get(id(record))
+            if (
+                kept is not None
+                and kept[0] is record
+                and kept[1] is mentions
+                and kept[2] is registry
+                and kept[3] == iri
+            ):
+                text = kept[4]
+            else:
+                text = resolve(record, mentions, registry, iri=iri)
+            found[id(record)] = (record, mentions, registry, iri, text)
+            texts.append(text)
+        self._found = found
+        return texts
+
+
 def resolve_corpus(
-    records: list[ResolutionRecord], mentions: list[list[Mention]], registry: Registry
+    records: list[ResolutionRecord],
+    mentions: list[list[Mention]],
+    registry: Registry,
+    memo: ResolveMemo | None = None,
 ) -> ResolvedCorpus:
     """Resolve a corpus: give every text its IRI, resolve each text, then settle what spans texts.
 
-    Takes the records and, for each, the mentions found in it. Returns the
-    :class:`ResolvedCorpus`; its diagnostics name the copies merged, the texts in
-    conflict (left out) and the stated facts that disagree.
+    Takes the records and, for each, the mentions found in it, the registry
+    and, in a process that builds again and again, what it resolved last time.
+    Returns the :class:`ResolvedCorpus`; its diagnostics name the copies
+    merged, the texts in conflict (left out) and the stated facts that disagree.
     """
     iris, kept, notes = assign_iris(records, registry)
-    texts = [resolve(r, m, registry, iri=iri) for r, m, iri in zip(kept, mentions, iris, strict=True) if iri]
+    items = [(r, m, iri) for r, m, iri in zip(kept, mentions, iris, strict=True) if iri]
+    if memo is not None:
+        texts = memo.resolve_all(items, registry)
+    else:
+        texts = [resolve(r, m, registry, iri=iri) for r, m, iri in items]
     settled = settle(texts, registry)
     return replace(settled, diagnostics=(*notes, *settled.diagnostics))
 

@@ -630,14 +630,15 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     """
     from cndkg.build import build, print_summary
     from cndkg.publish.atomic import Interrupted, discard_in_background
+    from cndkg.resolve import ResolveMemo
     from cndkg.resources import data_dir
     from cndkg.serve import stopping_on_signals
 
     if host != LOOPBACK:
         raise CndkgError("--watch serves on 127.0.0.1 only (it is a preview for this machine)")
     sources = [Path(s) for s in options.sources] or [data_dir("corpus")]
-    if options.decoded is None:  # builds in this process keep what they decoded for the next one
-        options = replace(options, decoded={})
+    if options.decoded is None:  # builds in this process keep what they decoded and resolved for the next one
+        options = replace(options, decoded={}, resolved=ResolveMemo())
     published: list[SiteData] = []
     options = replace(options, discard_previous=discard_in_background, published=_keep_last(published))
     ignored = [options.cache] if options.cache is not None else []
