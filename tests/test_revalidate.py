@@ -78,7 +78,7 @@ def test_a_narrowed_validation_finds_what_a_full_one_finds(graph_lines: list[str
     after = _apply(_store(graph_lines), changes[5:])  # five changes undone, six more made
     dumps = (_dump(before, tmp_path / "before.nt"), _dump(after, tmp_path / "after.nt"))
     memo = ValidationMemo("salt", "out", (0, 0), first.keys)
-    narrowed = revalidate(after, shapes, BASE, dumps, memo)
+    narrowed = revalidate(after, shapes, BASE, changed_subjects(*dumps), memo)
     assert narrowed is not None
     outcome, checked = narrowed
     full = validate_store(after, shapes, BASE)

@@ -28,6 +28,7 @@ from rdflib.compare import to_canonical_graph
 
 from cndkg import revalidate
 from cndkg.cache import ParseCache, cache_salt
+from cndkg.delta import RowsDelta
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
@@ -35,6 +36,7 @@ from cndkg.graph.parts import FOLDER as PARTS_FOLDER
 from cndkg.graph.parts import PartCache
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
+from cndkg.publish import downloads
 from cndkg.publish.atomic import atomic_folder, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
@@ -243,8 +245,9 @@ def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
     with atomic_folder(options.out, options.discard_previous) as work:
         with _stage(report, "dumps", progress):
             write_sorted_dump(store, work)
+            changed = _changed_since(options, work)
         with _stage(report, "validate", progress):
-            outcome = _validate(result, shapes, work, options, validation_salt, report, registry.minter.base)
+            outcome = _validate(result, shapes, changed, options, validation_salt, report, registry.minter.base)
         report.conforms, report.violations = outcome.conforms, len(outcome.violations)
         if not outcome.conforms and not options.allow_invalid:
             raise ValidationFailed(
@@ -271,7 +274,7 @@ def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
                     alternates,
                     node_reuse,
                     sorted_written=True,
-                    alongside=lambda: write_downloads(store, work),
+                    alongside=lambda: write_downloads(store, work, _rows_delta(options, changed, store, work)),
                 )
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
                 (work / "shapes.ttl").write_bytes(_shapes_turtle(shapes, shapes_digest, options.cache))
@@ -300,16 +303,35 @@ def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
             save_manifest(options.cache, options.out, search_plan)
         else:
             discard_manifest(options.cache)
+        downloads.save_memo(options.cache, options.out, downloads.memo_salt(registry.minter.base))
     report.out = options.out
     if options.published is not None and site_pages is not None:
         options.published(site_pages.data)
     return report
 
 
+def _changed_since(options: BuildOptions, work: Path) -> set[str] | None:
+    """Return the subjects of the triples in this build's sorted dump or the previous output's, not both.
+
+    None without a cache folder (nothing is reused), a previous dump, or when
+    the change cannot be told by subject (:func:`cndkg.revalidate.changed_subjects`).
+    """
+    previous = options.out / "cndkg.nt"
+    if options.cache is None or not previous.is_file():
+        return None
+    return revalidate.changed_subjects(previous, work / "cndkg.nt")
+
+
+def _rows_delta(options: BuildOptions, changed: set[str] | None, store: ox.Store, work: Path) -> RowsDelta | None:
+    """Return what writing the downloads by delta needs, when the previous output's are on record."""
+    salt = downloads.memo_salt(load_registry(options.base).minter.base)
+    return downloads.rows_delta(options.cache, options.out, salt, changed, store, work / "cndkg.nt")
+
+
 def _validate(
     result: GraphResult,
     shapes: Graph,
-    work: Path,
+    changed: set[str] | None,
     options: BuildOptions,
     salt: str,
     report: BuildReport,
@@ -325,9 +347,7 @@ def _validate(
         return validate_graph(result.graph, shapes)
     previous = revalidate.load_memo(options.cache, options.out, salt)
     if previous is not None:
-        narrowed = revalidate.revalidate(
-            result.store, shapes, base, (options.out / "cndkg.nt", work / "cndkg.nt"), previous
-        )
+        narrowed = revalidate.revalidate(result.store, shapes, base, changed, previous)
         if narrowed is not None:
             outcome, report.revalidated = narrowed
             return outcome

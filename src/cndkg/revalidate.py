@@ -107,18 +107,18 @@ def revalidate(
     store: ox.Store,
     shapes: Graph,
     base: str,
-    dumps: tuple[Path, Path],
+    changed: set[str] | None,
     memo: ValidationMemo,
 ) -> tuple[ValidationOutcome, int] | None:
     """Validate a rebuild's store by checking only the nodes near the triples that changed.
 
-    Takes the store, the shapes, the base, the previous and the current sorted
-    N-Triples dumps, and the previous build's violations. Returns the outcome
-    and how many nodes were checked, or None when the change cannot be
-    narrowed down (a blank node changed, a dump is not sorted, too many nodes
-    to check), so the caller validates everything.
+    Takes the store, the shapes, the base, the subjects of the triples that
+    changed since the previous build (:func:`changed_subjects` of the two
+    builds' sorted dumps) and the previous build's violations. Returns the
+    outcome and how many nodes were checked, or None when the change cannot be
+    narrowed down (no changed subjects known, too many nodes to check), so the
+    caller validates everything.
     """
-    changed = changed_subjects(*dumps)
     if changed is None or any(_IRI_UNSAFE.intersection(iri) for iri in changed):
         return None
     focus = neighbourhood(store, changed, reach(shapes))

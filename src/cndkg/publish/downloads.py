@@ -3,21 +3,94 @@
 One registry of file name -> media type, shared by the build (which writes the
 files and describes them in ``void.ttl``) and the home page (which lists them
 with their sizes).
+
+A rebuild writes them by delta (:mod:`cndkg.delta`): each row belongs to a
+text's family, so only the families near the changed triples are read again,
+from a small store; the other rows come from the previous build's files. The
+network is the citation table summed up.
+That needs the previous files to be the ones the previous build wrote with the
+dump the change is measured against: the cache folder records their stamps
+(``downloads.json``), and anything else makes the build compute every row.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from cndkg.cache import cache_salt
+from cndkg.delta import RowsDelta, affected_families, scoped_store
+from cndkg.publish.atomic import file_stamp
 from cndkg.publish.graphml import GRAPHML_FILE, GRAPHML_MEDIA_TYPE, write_graphml
-from cndkg.publish.tables import CSV_FILES, CSV_MEDIA_TYPE, write_tables
+from cndkg.publish.tables import CSV_FILES, CSV_MEDIA_TYPE, table_rows, write_tables
 
 EXTRA_DOWNLOADS: dict[str, str] = {**dict.fromkeys(CSV_FILES, CSV_MEDIA_TYPE), GRAPHML_FILE: GRAPHML_MEDIA_TYPE}
 """File name -> media type of every download that is not an RDF dump."""
 
+MEMO_FILE = "downloads.json"
+_DUMP = "cndkg.nt"
 
-def write_downloads(store: ox.Store, folder: Path) -> dict[str, int]:
-    """Write the CSV files and the GraphML network into ``folder``; return name -> size in bytes."""
-    return {**write_tables(store, folder), **write_graphml(store, folder)}
+
+def write_downloads(store: ox.Store, folder: Path, since: RowsDelta | None = None) -> dict[str, int]:
+    """Write the CSV files and the GraphML network into ``folder`` (by delta with ``since``); return name -> size."""
+    tables = table_rows(store, since)
+    return {**write_tables(folder, tables), **write_graphml(store, folder, tables["citations.csv"])}
+
+
+def memo_salt(base: str) -> str:
+    """Return what, besides the graph, decides the downloads' bytes: the code and the base."""
+    return cache_salt("downloads", base)
+
+
+def rows_delta(
+    cache: Path | None, previous: Path, salt: str, changed: set[str] | None, store: ox.Store, dump: Path
+) -> RowsDelta | None:
+    """Return what writing the downloads by delta needs, or None when every row must be computed.
+
+    Takes the cache folder, the previous output folder, the salt, the subjects
+    of the changed triples (None: not known), this build's store and its sorted
+    dump. None unless ``cache`` records that the previous folder's downloads
+    were written with its dump under the same salt, and the change is narrow.
+    """
+    if cache is None or changed is None or not _recorded(cache, previous, salt):
+        return None
+    families = affected_families(store, changed)
+    if families is None:
+        return None
+    return RowsDelta(previous, frozenset(families), scoped_store(dump, families))
+
+
+def _recorded(cache: Path, previous: Path, salt: str) -> bool:
+    """Return whether the record in ``cache`` vouches for the downloads in ``previous``."""
+    try:
+        stored = json.loads((cache / MEMO_FILE).read_text(encoding="utf-8"))
+        files = {str(name): tuple(stamp) for name, stamp in dict(stored["files"]).items()}
+        fits = stored["salt"] == salt and stored["out"] == str(previous.resolve())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    names = (_DUMP, *EXTRA_DOWNLOADS)
+    return fits and all(name in files and file_stamp(previous / name) == files[name] for name in names)
+
+
+def save_memo(cache: Path, out: Path, salt: str) -> None:
+    """Record the stamps of the downloads and the dump in ``out`` (after the output is in place)."""
+    target = cache / MEMO_FILE
+    staging = cache / (MEMO_FILE + ".new")
+    try:
+        files = {name: file_stamp(out / name) for name in (_DUMP, *EXTRA_DOWNLOADS)}
+        if any(stamp is None for stamp in files.values()):
+            raise OSError("a download is missing")
+        stored = {"salt": salt, "out": str(out.resolve()), "files": {k: list(v or ()) for k, v in files.items()}}
+        cache.mkdir(parents=True, exist_ok=True)
+        staging.write_text(json.dumps(stored), encoding="utf-8")
+        staging.replace(target)
+    except OSError:
+        staging.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)  # an older record must not vouch for these files
+
+
+def discard_memo(cache: Path) -> None:
+    """Remove the record (the downloads of the output folder are not vouched for)."""
+    (cache / MEMO_FILE).unlink(missing_ok=True)

@@ -15,14 +15,17 @@ from pathlib import Path
 import pyoxigraph as ox
 from lxml import etree
 
-from cndkg.namespaces import CNDKG, DCTERMS, GRAPHML_XML, PREFIXES, RDF, SKOS
+from cndkg.namespaces import DCTERMS, GRAPHML_XML, PREFIXES, RDF, SKOS
 from cndkg.publish.akn import clean
+from cndkg.publish.tables import HEADERS
 
 GRAPHML_FILE = "citations.graphml"
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 GRAPHML_NAMESPACE = GRAPHML_XML
 _G = f"{{{GRAPHML_NAMESPACE}}}"
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(PREFIXES.items()))
+_PARAGRAPH, _RELATION, _TARGET = (
+    HEADERS["citations.csv"].index(name) for name in ("paragraph_iri", "relation", "target")
+)
 
 
 def _compact(iri: str) -> str:
@@ -33,22 +36,19 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def citation_network(store: ox.Store) -> tuple[dict[str, tuple[str, str]], Counter[tuple[str, str, str]]]:
-    """Return the network: node IRI -> (label, kind), and (text, target, relation) -> citing paragraphs."""
-    query = f"""SELECT ?paragraph ?target ?relation WHERE {{
-          ?c <{CNDKG.citingParagraph}> ?paragraph ; <{CNDKG.target}> ?target .
-          OPTIONAL {{ ?paragraph ?relation ?target . FILTER(STRSTARTS(STR(?relation), "{CNDKG._NS}")) }}
-        }}"""
-    solutions = store.query(_PROLOGUE + query)
-    assert isinstance(solutions, ox.QuerySolutions)
+def citation_network(
+    store: ox.Store, citations: list[list[str]]
+) -> tuple[dict[str, tuple[str, str]], Counter[tuple[str, str, str]]]:
+    """Return the network: node IRI -> (label, kind), and (text, target, relation) -> citing paragraphs.
+
+    Takes the store (for the nodes' labels and kinds) and the rows of
+    ``citations.csv`` (:func:`cndkg.publish.tables.citation_rows`): the
+    network is that table summed up, so the two downloads always agree. A
+    paragraph citing a target with several relations counts once for each.
+    """
+    seen = {(row[_PARAGRAPH], row[_TARGET], relation) for row in citations for relation in row[_RELATION].split()}
     edges: Counter[tuple[str, str, str]] = Counter()
-    seen: set[tuple[str, str, str]] = set()
-    for row in solutions:
-        paragraph, target = row["paragraph"].value, row["target"].value
-        relation = _compact(row["relation"].value) if row["relation"] is not None else "eli:cites"
-        if (paragraph, target, relation) in seen:
-            continue
-        seen.add((paragraph, target, relation))
+    for paragraph, target, relation in seen:
         edges[(paragraph.split("#", 1)[0], target, relation)] += 1
     nodes: dict[str, tuple[str, str]] = {}
     for iri in sorted({e[0] for e in edges} | {e[1] for e in edges}):
@@ -78,9 +78,9 @@ def _kind(store: ox.Store, iri: str) -> str:
     return _compact(found) if found else ""
 
 
-def write_graphml(store: ox.Store, folder: Path) -> dict[str, int]:
-    """Write ``citations.graphml`` into ``folder``; return its name -> size in bytes."""
-    nodes, edges = citation_network(store)
+def write_graphml(store: ox.Store, folder: Path, citations: list[list[str]]) -> dict[str, int]:
+    """Write ``citations.graphml`` into ``folder`` from the store and the citation rows; return name -> size."""
+    nodes, edges = citation_network(store, citations)
     root = etree.Element(_G + "graphml", nsmap={None: GRAPHML_NAMESPACE})
     for key, target, name, kind in (
         ("label", "node", "label", "string"),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from cndkg.delta import RowsDelta, family
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, PREFIXES, SKOS
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -175,14 +176,42 @@ HEADERS = {
 }
 
 
-def write_tables(store: ox.Store, folder: Path) -> dict[str, int]:
-    """Write the four CSV files into ``folder``; return name -> size in bytes."""
-    builders = {
-        "resolutions.csv": resolution_rows,
-        "citations.csv": citation_rows,
-        "mandates.csv": mandate_rows,
-        "sponsorships.csv": sponsorship_rows,
-    }
+_BUILDERS = {
+    "resolutions.csv": resolution_rows,
+    "citations.csv": citation_rows,
+    "mandates.csv": mandate_rows,
+    "sponsorships.csv": sponsorship_rows,
+}
+
+
+def table_rows(store: ox.Store, since: RowsDelta | None = None) -> dict[str, list[list[str]]]:
+    """Return the rows of the four CSV files, by file name.
+
+    With ``since``, a row whose first column's family did not change is taken
+    from the previous build's file; the others are computed from the scoped
+    store (a row depends only on its family's triples and the labels of what
+    they name). The rows are those of a full computation.
+    """
+    tables: dict[str, list[list[str]]] = {}
     for name in CSV_FILES:
-        _write(folder / name, HEADERS[name], builders[name](store))
+        if since is None:
+            tables[name] = _BUILDERS[name](store)
+        else:
+            rows = [row for row in _read_rows(since.previous / name) if family(row[0]) not in since.families]
+            rows += [row for row in _BUILDERS[name](since.scoped) if family(row[0]) in since.families]
+            tables[name] = rows
+    return tables
+
+
+def write_tables(folder: Path, tables: dict[str, list[list[str]]]) -> dict[str, int]:
+    """Write the four CSV files from their rows (:func:`table_rows`) into ``folder``; return name -> size in bytes."""
+    for name in CSV_FILES:
+        _write(folder / name, HEADERS[name], tables[name])
     return {name: (folder / name).stat().st_size for name in CSV_FILES}
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    """Return the rows of a CSV file this module wrote, without its header."""
+    with open(path, encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    return rows[1:]

@@ -1,0 +1,139 @@
+"""What a rebuild changed in the graph, and the part of the graph a product must read again because of it.
+
+Both builds write the graph as sorted N-Triples, so the triples that changed are
+the lines in one dump and not the other (:func:`cndkg.revalidate.changed_subjects`).
+A product made of rows per text (a CSV file, the citation network) reads, for
+each text, the triples of its *family* (the text's IRI and the hash IRIs under
+it: paragraphs, citations, mandates) and the labels of what they name. So after
+an edit only the families with a changed triple, or with a link to a node whose
+triples changed, need their rows again (:func:`affected_families`), and those
+rows can be computed from a small store holding just those families and the
+nodes they name (:func:`scoped_store`), read from the sorted dump by binary
+search instead of from the whole store.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class RowsDelta:
+    """What a product made of rows per family needs to be computed by delta.
+
+    The previous build's output folder (its files are the previous rows), the
+    families whose rows are computed again, and a store of their triples
+    (:func:`scoped_store`).
+    """
+
+    previous: Path
+    families: frozenset[str]
+    scoped: ox.Store
+
+
+MOST_FAMILIES = 2_000
+"""Above this many families to read again, reading the whole store is as quick."""
+
+
+def family(iri: str) -> str:
+    """Return the IRI a node's family is named by: a hash IRI's document (``.../57/4#op2`` -> ``.../57/4``)."""
+    return iri.split("#", 1)[0]
+
+
+def affected_families(store: ox.Store, changed: Iterable[str]) -> set[str] | None:
+    """Return the families whose rows may change: those of the changed subjects and of the nodes linking to them.
+
+    None when a blank node links to a changed node, or there are more than
+    :data:`MOST_FAMILIES` (the caller reads the whole store instead).
+    """
+    found: set[str] = set()
+    for node in changed:
+        found.add(family(node))
+        for quad in store.quads_for_pattern(None, None, ox.NamedNode(node), ox.DefaultGraph()):
+            if not isinstance(quad.subject, ox.NamedNode):
+                return None
+            found.add(family(quad.subject.value))
+        if len(found) > MOST_FAMILIES:
+            return None
+    return found
+
+
+class SortedLines:
+    """A sorted N-Triples file, searched for the lines that start with a prefix (a binary search over its bytes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> SortedLines:
+        self._file = open(self.path, "rb")
+        size = self._file.seek(0, 2)
+        self._data: mmap.mmap | bytes = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        self._file.close()
+
+    def starting_with(self, prefix: bytes) -> Iterator[bytes]:
+        """Yield every line (without its newline) that starts with ``prefix``, in file order."""
+        data = self._data
+        at = self._first_at_least(prefix)
+        while at < len(data):
+            end = data.find(b"\n", at)
+            end = len(data) if end < 0 else end
+            line = data[at:end]
+            if not line.startswith(prefix):
+                return
+            yield line
+            at = end + 1
+
+    def _first_at_least(self, key: bytes) -> int:
+        """Return the offset of the first line not below ``key`` (every line before it is below)."""
+        data = self._data
+        low, high = 0, len(data)
+        while low < high:
+            middle = (low + high) // 2
+            start = data.rfind(b"\n", 0, middle) + 1
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            if data[start:end] < key:
+                low = end + 1
+            else:
+                high = start
+        return low
+
+
+def scoped_store(dump: Path, families: Iterable[str]) -> ox.Store:
+    """Return a store with the triples of some families and those of every IRI they name, from a sorted dump.
+
+    Takes the sorted N-Triples dump and the families' IRIs. The named IRIs'
+    triples are their own (their label, type, ...), not their families'.
+    """
+    lines: list[bytes] = []
+    with SortedLines(dump) as sorted_lines:
+        for name in sorted(set(families)):
+            encoded = name.encode("utf-8")
+            lines += sorted_lines.starting_with(b"<" + encoded + b"> ")
+            lines += sorted_lines.starting_with(b"<" + encoded + b"#")
+        named = {iri for line in lines for iri in _objects(line)}
+        for iri in sorted(named):
+            lines += sorted_lines.starting_with(b"<" + iri + b"> ")
+    store = ox.Store()
+    if lines:
+        store.bulk_load(input=b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _objects(line: bytes) -> Iterator[bytes]:
+    """Yield the IRI a line's object is, if it is one (the text between the last ``<`` and ``>`` before `` .``)."""
+    body = line.rstrip()
+    if body.endswith(b"> ."):
+        start = body.rfind(b" <", 0, len(body) - 3)
+        if start >= 0:
+            yield body[start + 2 : len(body) - 3]
