@@ -120,6 +120,7 @@ def test_a_preview_is_served_over_the_last_good_build_until_the_build_ends(site:
             assert int(headers["Content-Length"]) == len(body)
         assert fetch(url)[2] == inject(PAGE.encode(), 2), "pages not previewed are the last good build's"
         assert fetch(url + "page")[2] == inject(previewed, 2), "a folder without its slash is redirected to it"
+        assert fetch(url + "new/text")[2] == inject(previewed, 2), "so is a new text's, not yet on disk"
         state.succeed()
         assert state.status.generation == 3 and not state.status.preview
         assert fetch(url + "page/")[2] == inject(PAGE.encode(), 3)

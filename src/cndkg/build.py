@@ -9,6 +9,7 @@ everything succeeded (see :mod:`cndkg.publish.atomic`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import resource
@@ -178,8 +179,10 @@ def build(options: BuildOptions, corpus: Corpus | None = None) -> BuildReport:
     shapes (unless allow_invalid), when another build is writing the same
     output folder, or when the disk fills up.
     """
+    pending = [corpus] if corpus is not None else []
+    del corpus  # the build lets go of the corpus once the graph is built: nothing here may hold it
     with output_lock(options.out), workers(options.jobs):
-        return _build(options, corpus)
+        return _build(options, pending)
 
 
 def read_corpus(options: BuildOptions) -> Corpus:
@@ -207,8 +210,8 @@ def _parse_cache(options: BuildOptions, registry: Registry) -> ParseCache | None
     return ParseCache(options.cache, salt, options.decoded)
 
 
-def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
-    """Build with the output folder's lock held (see :func:`build`)."""
+def _build(options: BuildOptions, pending: list[Corpus]) -> BuildReport:
+    """Build with the output folder's lock held (see :func:`build`), from the corpus in ``pending`` if there is one."""
     report = BuildReport()
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
         raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
@@ -216,7 +219,7 @@ def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
     progress = options.progress
     if progress:
         progress("read, segment, find ...")
-    corpus = corpus if corpus is not None else read_corpus(options)
+    corpus = pending.pop() if pending else read_corpus(options)
     parsed = corpus.parsed
     report.sources, report.cache_hits = len(corpus.sources), parsed.cache_hits
     busy = sum(parsed.seconds.values()) or 1.0
@@ -245,7 +248,7 @@ def _build(options: BuildOptions, corpus: Corpus | None) -> BuildReport:
     with atomic_folder(options.out, options.discard_previous) as work:
         with _stage(report, "dumps", progress):
             write_sorted_dump(store, work)
-            changed = _changed_since(options, work)
+            changed = functools.cache(lambda: _changed_since(options, work))  # asked only by a reuse on record
         with _stage(report, "validate", progress):
             outcome = _validate(result, shapes, changed, options, validation_salt, report, registry.minter.base)
         report.conforms, report.violations = outcome.conforms, len(outcome.violations)
@@ -322,7 +325,9 @@ def _changed_since(options: BuildOptions, work: Path) -> set[str] | None:
     return revalidate.changed_subjects(previous, work / "cndkg.nt")
 
 
-def _rows_delta(options: BuildOptions, changed: set[str] | None, store: ox.Store, work: Path) -> RowsDelta | None:
+def _rows_delta(
+    options: BuildOptions, changed: Callable[[], set[str] | None], store: ox.Store, work: Path
+) -> RowsDelta | None:
     """Return what writing the downloads by delta needs, when the previous output's are on record."""
     salt = downloads.memo_salt(load_registry(options.base).minter.base)
     return downloads.rows_delta(options.cache, options.out, salt, changed, store, work / "cndkg.nt")
@@ -331,7 +336,7 @@ def _rows_delta(options: BuildOptions, changed: set[str] | None, store: ox.Store
 def _validate(
     result: GraphResult,
     shapes: Graph,
-    changed: set[str] | None,
+    changed: Callable[[], set[str] | None],
     options: BuildOptions,
     salt: str,
     report: BuildReport,
@@ -347,7 +352,7 @@ def _validate(
         return validate_graph(result.graph, shapes)
     previous = revalidate.load_memo(options.cache, options.out, salt)
     if previous is not None:
-        narrowed = revalidate.revalidate(result.store, shapes, base, changed, previous)
+        narrowed = revalidate.revalidate(result.store, shapes, base, changed(), previous)
         if narrowed is not None:
             outcome, report.revalidated = narrowed
             return outcome

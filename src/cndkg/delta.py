@@ -70,15 +70,14 @@ class SortedLines:
         self.path = path
 
     def __enter__(self) -> SortedLines:
-        self._file = open(self.path, "rb")
-        size = self._file.seek(0, 2)
-        self._data: mmap.mmap | bytes = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        with open(self.path, "rb") as file:  # a mapping stays valid once its file is closed
+            size = file.seek(0, 2)
+            self._data: mmap.mmap | bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return self
 
     def __exit__(self, *_: object) -> None:
         if isinstance(self._data, mmap.mmap):
             self._data.close()
-        self._file.close()
 
     def starting_with(self, prefix: bytes) -> Iterator[bytes]:
         """Yield every line (without its newline) that starts with ``prefix``, in file order."""
@@ -94,7 +93,7 @@ class SortedLines:
             at = end + 1
 
     def _first_at_least(self, key: bytes) -> int:
-        """Return the offset of the first line not below ``key`` (every line before it is below)."""
+        """Return where the first line not below ``key`` starts (past the end when there is none)."""
         data = self._data
         low, high = 0, len(data)
         while low < high:
@@ -131,9 +130,9 @@ def scoped_store(dump: Path, families: Iterable[str]) -> ox.Store:
 
 
 def _objects(line: bytes) -> Iterator[bytes]:
-    """Yield the IRI a line's object is, if it is one (the text between the last ``<`` and ``>`` before `` .``)."""
+    """Yield the IRI a line's object is, if it is one (an N-Triples IRI holds no space and no ``>``)."""
+    subject_end = line.find(b"> ")
+    predicate_end = line.find(b"> ", subject_end + 2)
     body = line.rstrip()
-    if body.endswith(b"> ."):
-        start = body.rfind(b" <", 0, len(body) - 3)
-        if start >= 0:
-            yield body[start + 2 : len(body) - 3]
+    if subject_end > 0 and predicate_end > 0 and body.startswith(b"<", predicate_end + 2) and body.endswith(b"> ."):
+        yield body[predicate_end + 3 : len(body) - 3]

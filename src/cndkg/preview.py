@@ -53,8 +53,8 @@ def preview_pages(options: BuildOptions, site: SiteData, changed: Collection[Pat
     corpus = read_corpus(options)
     if corpus.failures:
         return Preview(corpus, {})
-    wanted = {path.absolute() for path in changed}
-    names = {source.name for source in corpus.sources if source.path.absolute() in wanted}
+    wanted = {path.resolve() for path in changed}
+    names = {source.name for source in corpus.sources if source.path.resolve() in wanted}
     texts = [item for item in corpus.settled.texts if item.resolution.source in names]
     if not texts:
         return Preview(corpus, {})
@@ -62,7 +62,7 @@ def preview_pages(options: BuildOptions, site: SiteData, changed: Collection[Pat
     named = iris | {citation.target.split("#", 1)[0] for item in texts for citation in item.citations}
     facts = [fact for fact in corpus.settled.facts if fact.subject.split("#", 1)[0] in named]
     store = describe_alone(texts, load_registry(options.base), facts)
-    data = with_texts_from(site, store, iris)
+    data = with_texts_from(site, store, iris, options.max_pages_per_source)
     pages: dict[str, bytes] = {}
     for item in texts:
         path = data.page_of(item.iri)

@@ -251,10 +251,14 @@ class BuildState:
             generation = self._status.generation + 1
             self._update(generation=generation, preview=True, previewed_at=time.time())
 
-    def preview_page(self, path: str) -> bytes | None:
-        """Return the previewed HTML of the page at a site path (``res/cnd/57/4``), if one is served."""
+    def preview_page(self, path: str) -> tuple[bytes | None, int]:
+        """Return the previewed HTML of a page at a site path (``res/cnd/57/4``), if one is served, and the generation.
+
+        Both are read at once: a page sent with a later generation than its own
+        would never reload.
+        """
         with self._changed:
-            return self._preview.get(path)
+            return self._preview.get(path), self._status.generation
 
     def succeed(self) -> None:
         """Record a good build: a new generation, no error, no preview."""
@@ -545,12 +549,24 @@ class WatchHandler(_Handler):
     def send_head(self) -> io.BytesIO | BinaryIO | None:
         """Send the headers of a file; an HTML page is read whole and gets the script (see :func:`inject`)."""
         del self.headers["If-Modified-Since"]  # every answer is the current build's
+        # Read before the file: a page newer than its generation only reloads once more, never the reverse.
+        generation = self.state.status.generation
         root = Path(self.directory)
-        previewed = self._previewed()
+        split = urllib.parse.urlsplit(self.path)
+        site_path = urllib.parse.unquote(split.path)
+        if site_path.endswith("/index.html"):
+            site_path = site_path[: -len("index.html")]
+        previewed, previewed_generation = self.state.preview_page(site_path.strip("/"))
+        if previewed is not None and not site_path.endswith("/"):  # a new text's folder is not on disk yet
+            self.send_response(301)
+            self.send_header("Location", split.path + "/" + (f"?{split.query}" if split.query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if previewed is not None:
-            return self._html(200, previewed)
+            return self._html(200, previewed, previewed_generation)
         if not (root / "index.html").is_file():
-            return self._html(503, PLACEHOLDER.encode("utf-8"))
+            return self._html(503, PLACEHOLDER.encode("utf-8"), generation)
         path = Path(self.translate_path(self.path))
         if path.is_dir() and urllib.parse.urlsplit(self.path).path.endswith("/"):
             path = path / "index.html"
@@ -560,20 +576,11 @@ class WatchHandler(_Handler):
             except OSError:  # replaced by the next build between the check and the read
                 body = None
             if body is not None:
-                return self._html(200, body)
+                return self._html(200, body, generation)
         return super().send_head()
 
-    def _previewed(self) -> bytes | None:
-        """Return the preview of the page asked for (``/res/cnd/57/4/`` or its ``index.html``), if one is served."""
-        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-        if path.endswith("/index.html"):
-            path = path[: -len("index.html")]
-        if not path.endswith("/"):
-            return None
-        return self.state.preview_page(path.strip("/"))
-
-    def _html(self, code: int, body: bytes) -> io.BytesIO:
-        page = inject(body, self.state.status.generation)
+    def _html(self, code: int, body: bytes, generation: int) -> io.BytesIO:
+        page = inject(body, generation)
         self.send_response(code)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
@@ -584,8 +591,9 @@ class WatchHandler(_Handler):
         """Serve the site's own 404 page, with the script, when there is one."""
         page = Path(self.directory) / "404.html"
         if code == 404 and page.is_file():
+            generation = self.state.status.generation
             with contextlib.suppress(OSError):
-                answer = self._html(404, page.read_bytes())
+                answer = self._html(404, page.read_bytes(), generation)
                 if self.command != "HEAD":
                     self.wfile.write(answer.getvalue())
                 return
@@ -646,8 +654,8 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     watcher = Watcher(sources, changes, ignored, options.out)
 
     def build_batch(batch: Batch) -> BuildReport:
-        corpus = _preview(options, published, batch, state) if published and batch.paths else None
-        return build(options, corpus)
+        # The corpus goes straight to the build, which lets go of it once the graph is built.
+        return build(options, _preview(options, published, batch, state) if published and batch.paths else None)
 
     def done(batch: Batch, report: object | None, error: BaseException | None) -> None:
         if quiet:
@@ -696,10 +704,15 @@ def _preview(options: BuildOptions, published: list[SiteData], batch: Batch, sta
     A preview that fails only costs its time: the build reads the sources
     again and reports what is wrong with them.
     """
+    from cndkg.forking import workers
     from cndkg.preview import preview_pages
+    from cndkg.publish.atomic import output_lock
 
     try:
-        preview = preview_pages(options, published[-1], [Path(p) for p in batch.paths])
+        with output_lock(options.out), workers(options.jobs):  # as the build reads the corpus
+            preview = preview_pages(options, published[-1], [Path(p) for p in batch.paths])
+    except CndkgError:  # the build meets it again and reports it
+        return None
     except Exception:
         traceback.print_exc(file=sys.stderr)
         return None

@@ -16,6 +16,7 @@ dump the change is measured against: the cache folder records their stamps
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,18 +46,22 @@ def memo_salt(base: str) -> str:
 
 
 def rows_delta(
-    cache: Path | None, previous: Path, salt: str, changed: set[str] | None, store: ox.Store, dump: Path
+    cache: Path | None, previous: Path, salt: str, changed: Callable[[], set[str] | None], store: ox.Store, dump: Path
 ) -> RowsDelta | None:
     """Return what writing the downloads by delta needs, or None when every row must be computed.
 
-    Takes the cache folder, the previous output folder, the salt, the subjects
-    of the changed triples (None: not known), this build's store and its sorted
-    dump. None unless ``cache`` records that the previous folder's downloads
-    were written with its dump under the same salt, and the change is narrow.
+    Takes the cache folder, the previous output folder, the salt, a function
+    giving the subjects of the changed triples (None: not known; asked only
+    when the record fits), this build's store and its sorted dump. None
+    unless ``cache`` records that the previous folder's downloads were written
+    with its dump under the same salt, and the change is narrow.
     """
-    if cache is None or changed is None or not _recorded(cache, previous, salt):
+    if cache is None or not _recorded(cache, previous, salt):
         return None
-    families = affected_families(store, changed)
+    subjects = changed()
+    if subjects is None:
+        return None
+    families = affected_families(store, subjects)
     if families is None:
         return None
     return RowsDelta(previous, frozenset(families), scoped_store(dump, families))
@@ -89,8 +94,3 @@ def save_memo(cache: Path, out: Path, salt: str) -> None:
     except OSError:
         staging.unlink(missing_ok=True)
         target.unlink(missing_ok=True)  # an older record must not vouch for these files
-
-
-def discard_memo(cache: Path) -> None:
-    """Remove the record (the downloads of the output folder are not vouched for)."""
-    (cache / MEMO_FILE).unlink(missing_ok=True)

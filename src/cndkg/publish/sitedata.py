@@ -225,18 +225,20 @@ def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = N
     return data
 
 
-def with_texts_from(data: SiteData, store: ox.Store, texts: Collection[str]) -> SiteData:
+def with_texts_from(
+    data: SiteData, store: ox.Store, texts: Collection[str], max_pages_per_source: int | None = None
+) -> SiteData:
     """Return a copy of ``data`` in which some texts are as ``store`` describes them (``data`` is not changed).
 
     Takes the site data of a whole build, a store with these texts' graph
-    (:func:`cndkg.graph.describe_alone`) and the texts' IRIs. Their views,
-    types, labels and shown values (their own and their paragraphs',
-    mandates' ...) come from ``store``, and so does everything about an
-    entity ``data`` does not know (a session or a cited document only these
-    texts name). Everything else, what other texts say included (backlinks,
-    their own pages' facts), stays as ``data`` has it.
+    (:func:`cndkg.graph.describe_alone`), the texts' IRIs and the build's bound
+    on pages per source. Their views, types, labels and shown values (their
+    own and their paragraphs', mandates' ...) come from ``store``, and so does
+    everything about an entity ``data`` does not know (a session or a cited
+    document only these texts name). Everything else, what other texts say
+    included (backlinks, their own pages' facts), stays as ``data`` has it.
     """
-    fresh = gather(store, data.minter)
+    fresh = gather(store, data.minter, max_pages_per_source)
     families = set(texts)
 
     def taken(iri: str) -> bool:
@@ -245,15 +247,16 @@ def with_texts_from(data: SiteData, store: ox.Store, texts: Collection[str]) -> 
 
     patched = replace(
         data,
-        entities=data.entities | {iri for iri in fresh.entities if taken(iri)},
+        entities={iri for iri in data.entities if not taken(iri)} | {iri for iri in fresh.entities if taken(iri)},
         labels={key: label for key, label in data.labels.items() if not taken(key)},
-        types={**data.types, **{iri: kinds for iri, kinds in fresh.types.items() if taken(iri)}},
+        types={iri: kinds for iri, kinds in data.types.items() if not taken(iri)},
         values={key: found for key, found in data.values.items() if not taken(key[0])},
         backlinks=defaultdict(list, data.backlinks),
         texts={**data.texts, **{iri: view for iri, view in fresh.texts.items() if iri in families}},
         _inverse={},
         _members={},
     )
+    patched.types.update((iri, kinds) for iri, kinds in fresh.types.items() if taken(iri))
     patched.labels.update((key, label) for key, label in fresh.labels.items() if taken(key))
     patched.values.update((key, found) for key, found in fresh.values.items() if taken(key[0]))
     return patched
