@@ -102,3 +102,27 @@ def test_nothing_is_previewed_for_a_file_that_cannot_be_read_or_holds_no_text(tm
     preview = preview_pages(options, published[-1], [broken])
     assert preview.pages == {} and preview.corpus.failures
     assert "broken.txt" in str(preview.corpus.failures[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_every_text_of_an_edited_real_source_is_previewed_as_the_build_writes_it(tmp_path: Path, seed: int) -> None:
+    """The bundled real texts: a draft, a compilation of several resolutions, a web page, an adopted text."""
+    import shutil
+
+    from .conftest import CORPUS, SEED_COMPILATION_64, SEEDS
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    published: list[SiteData] = []
+    options = _options(corpus, tmp_path, published)
+    build(options)
+    path = corpus / SEEDS[seed].name
+    path.write_text(path.read_text(encoding="utf-8").replace("Member States", "States Members", 1), encoding="utf-8")
+    preview = preview_pages(options, published[-1], [path])
+    assert any(b"States Members" in html for html in preview.pages.values())
+    if SEEDS[seed] == SEED_COMPILATION_64:
+        assert len(preview.pages) > 1, "a compilation holds several texts: each gets its page"
+    build(options, preview.corpus)
+    for page, html in preview.pages.items():
+        assert (tmp_path / "dist" / page / "index.html").read_bytes() == html, page

@@ -10,8 +10,8 @@ being viewed first). :func:`preview_pages`:
    watch mode only the changed files are parsed), and hands it on, so the full
    build that follows does not read it again;
 2. describes the texts of the changed files alone, with the reference data,
-   the entities they name and the facts stated about them
-   (:func:`cndkg.graph.describe_alone`);
+   the entities they name, the facts stated about them and the drafts adopted
+   as them (:func:`cndkg.graph.describe_alone`);
 3. patches the last good build's site data with them
    (:func:`cndkg.publish.sitedata.with_texts_from`) and renders their pages.
 
@@ -61,7 +61,9 @@ def preview_pages(options: BuildOptions, site: SiteData, changed: Collection[Pat
     iris = {item.iri for item in texts}
     named = iris | {citation.target.split("#", 1)[0] for item in texts for citation in item.citations}
     facts = [fact for fact in corpus.settled.facts if fact.subject.split("#", 1)[0] in named]
-    store = describe_alone(texts, load_registry(options.base), facts)
+    # A draft adopted as one of these texts says so in its own description (``draftOf`` on the adopted text).
+    drafts = [item for item in corpus.settled.texts if item.adopted_as in iris and item.iri not in iris]
+    store = describe_alone([*texts, *drafts], load_registry(options.base), facts)
     data = with_texts_from(site, store, iris, options.max_pages_per_source)
     pages: dict[str, bytes] = {}
     for item in texts:
