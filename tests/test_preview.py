@@ -15,6 +15,7 @@ import pytest
 
 from cndkg.bench.corpus import one_more, write_corpus
 from cndkg.build import BuildOptions, build
+from cndkg.model import Severity
 from cndkg.preview import preview_pages
 from cndkg.publish.sitedata import SiteData
 
@@ -126,3 +127,41 @@ def test_every_text_of_an_edited_real_source_is_previewed_as_the_build_writes_it
     build(options, preview.corpus)
     for page, html in preview.pages.items():
         assert (tmp_path / "dist" / page / "index.html").read_bytes() == html, page
+
+
+@pytest.mark.slow
+def test_an_edit_of_any_real_text_is_previewed_as_the_build_writes_it(tmp_path: Path) -> None:
+    """Every text of the regression corpora of real texts (ECOSOC, GA and CND, 1951-2017), one edit each."""
+    import shutil
+
+    from cndkg.resolve import ResolveMemo
+
+    from .conftest import ROOT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for folder in sorted((ROOT / "tests" / "corpus").glob("realworld*/texts")):
+        for source in sorted(folder.glob("*.txt")):
+            if not source.name.endswith(".source.txt"):
+                shutil.copy(source, corpus / source.name)
+    published: list[SiteData] = []
+    options = _options(corpus, tmp_path, published)
+    options.resolved = ResolveMemo()
+    options.skip_bad_sources = True
+    for bad in {problem.source for problem in build(options).diagnostics if problem.severity is Severity.ERROR}:
+        (corpus / Path(bad).name).unlink()  # two files claiming one symbol: neither is published
+    options.skip_bad_sources = False
+    build(options)
+    previewed = 0
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        at = text.rfind(" the ")
+        path.write_text(text[:at] + " a " + text[at + 5 :], encoding="utf-8")
+        preview = preview_pages(options, published[-1], [path])
+        assert preview.pages, f"{path.name}: nothing previewed"
+        build(options, preview.corpus)
+        for page, html in preview.pages.items():
+            assert (tmp_path / "dist" / page / "index.html").read_bytes() == html, f"{path.name}: {page}"
+        previewed += len(preview.pages)
+        path.write_text(text, encoding="utf-8")
+    assert previewed > 20
