@@ -466,6 +466,7 @@ def test_watch_latency_times_edits_of_a_tiny_corpus(
     assert figures["method"] == method and len(figures["runs"]) == 2
     assert figures["page"].startswith(("res/", "draft/")), "the edited text's page is the one open"
     assert figures["last_build"].startswith("cndkg: 6 resolutions")
+    assert str(tmp_path) not in figures["last_build"] and " -> dist (" in figures["last_build"], "no machine path"
     for run in figures["runs"]:
         assert 0 < run["detect_seconds"] < run["seconds"] < run["full_seconds"]
         assert 0 < run["preview_seconds"] < run["build_seconds"] < run["full_seconds"]

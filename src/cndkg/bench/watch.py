@@ -212,7 +212,8 @@ def watch_latency(
         result[f"median_{name}"] = round(statistics.median(found), 3) if found else None
     result["runs"] = [{name: round(value, 3) for name, value in run.items()} for run in runs]
     summaries = [line.strip() for line in printed if re.match(r"cndkg: \d+ resolutions", line)]
-    result["last_build"] = summaries[-1] if summaries else None
+    # The output folder's path is the machine's: the figures name it by its folder name only.
+    result["last_build"] = summaries[-1].replace(f" -> {out} (", f" -> {out.name} (") if summaries else None
     return result
 
 
