@@ -17,6 +17,7 @@ the cache lives in the user's cache folder (``$XDG_CACHE_HOME/cndkg``, else
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import functools
@@ -139,8 +140,8 @@ def default_cache_folder(sources: list[str] | None = None) -> Path:
     return root / "cndkg" / f"parse-{digest.hexdigest()}"
 
 
-def write_entry(path: Path, data: bytes) -> None:
-    """Write a cache entry: to a temporary file beside it, then renamed into place.
+def write_entry(path: Path, data: bytes) -> bool:
+    """Write a cache entry: to a temporary file beside it, then renamed into place; return whether it was.
 
     A cache that cannot be written (a full disk, a folder in the entry's place)
     is not an error: the entry is skipped, and the build goes on.
@@ -149,16 +150,29 @@ def write_entry(path: Path, data: bytes) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     except OSError:
-        return
+        return False
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
+        return False
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return True
+
+
+def write_record(path: Path, data: bytes | None) -> None:
+    """Write a record a later build trusts (what it may reuse), as :func:`write_entry` does.
+
+    When there is nothing to record (``data`` is None) or it cannot be
+    written, the older record is removed: it must not vouch for this build's files.
+    """
+    if data is None or not write_entry(path, data):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def prune_entries(folder: Path, suffix: str, keep: set[str]) -> int:

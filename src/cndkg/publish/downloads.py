@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from cndkg.cache import cache_salt
+from cndkg.cache import cache_salt, write_record
 from cndkg.delta import RowsDelta, affected_families, scoped_store
 from cndkg.publish.atomic import file_stamp
 from cndkg.publish.graphml import GRAPHML_FILE, GRAPHML_MEDIA_TYPE, write_graphml
@@ -81,16 +81,7 @@ def _recorded(cache: Path, previous: Path, salt: str) -> bool:
 
 def save_memo(cache: Path, out: Path, salt: str) -> None:
     """Record the stamps of the downloads and the dump in ``out`` (after the output is in place)."""
-    target = cache / MEMO_FILE
-    staging = cache / (MEMO_FILE + ".new")
-    try:
-        files = {name: file_stamp(out / name) for name in (_DUMP, *EXTRA_DOWNLOADS)}
-        if any(stamp is None for stamp in files.values()):
-            raise OSError("a download is missing")
-        stored = {"salt": salt, "out": str(out.resolve()), "files": {k: list(v or ()) for k, v in files.items()}}
-        cache.mkdir(parents=True, exist_ok=True)
-        staging.write_text(json.dumps(stored), encoding="utf-8")
-        staging.replace(target)
-    except OSError:
-        staging.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)  # an older record must not vouch for these files
+    files = {name: file_stamp(out / name) for name in (_DUMP, *EXTRA_DOWNLOADS)}
+    stored = {"salt": salt, "out": str(out.resolve()), "files": {k: list(v or ()) for k, v in files.items()}}
+    complete = all(stamp is not None for stamp in files.values())
+    write_record(cache / MEMO_FILE, json.dumps(stored).encode("utf-8") if complete else None)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cndkg.cache import cache_salt
+from cndkg.cache import cache_salt, write_record
 from cndkg.publish.atomic import file_stamp, keep_or_link
 from cndkg.publish.sitedata import SiteData
 from cndkg.resources import data_dir
@@ -357,10 +357,4 @@ def save_memo(cache: Path, out: Path, memo: PageMemo, records: Mapping[str, Page
         for path, record in sorted(records.items())
     }
     stored = {"salt": memo.salt, "out": str(out.resolve()), "pages": pages}
-    cache.mkdir(parents=True, exist_ok=True)
-    staging = cache / (MEMO_FILE + ".new")
-    try:
-        staging.write_text(json.dumps(stored, separators=(",", ":")), encoding="utf-8")
-        staging.replace(cache / MEMO_FILE)
-    except OSError:
-        staging.unlink(missing_ok=True)  # a cache that cannot be written only costs renders next time
+    write_record(cache / MEMO_FILE, json.dumps(stored, separators=(",", ":")).encode("utf-8"))

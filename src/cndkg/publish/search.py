@@ -221,6 +221,7 @@ def save_manifest(cache: Path, out: Path, plan: SearchPlan) -> None:
     build wrote (without this cache folder, say) has another, and is indexed
     again rather than kept. A cache that cannot be written only costs indexing.
     """
+    from cndkg.cache import write_record
     from cndkg.publish.atomic import file_stamp
 
     shards = {}
@@ -229,14 +230,7 @@ def save_manifest(cache: Path, out: Path, plan: SearchPlan) -> None:
         if stamp is not None:
             shards[shard.key] = [shard.digest, *stamp]
     stored = {"salt": plan.salt, "out": str(out.resolve()), "shards": shards}
-    staging = cache / (MANIFEST_FILE + ".new")
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        staging.write_text(json.dumps(stored, sort_keys=True), encoding="utf-8")
-        staging.replace(cache / MANIFEST_FILE)
-    except OSError:
-        staging.unlink(missing_ok=True)
-        discard_manifest(cache)  # an older record must not vouch for this build's bundles
+    write_record(cache / MANIFEST_FILE, json.dumps(stored, sort_keys=True).encode("utf-8"))
 
 
 def discard_manifest(cache: Path) -> None:
