@@ -19,8 +19,9 @@ import pytest
 
 from cndkg.api import build_graph
 from cndkg.build import BuildOptions, BuildReport, build
+from cndkg.delta import changed_subjects, neighbourhood
 from cndkg.resources import data_dir
-from cndkg.revalidate import ValidationMemo, changed_subjects, neighbourhood, revalidate
+from cndkg.revalidate import MOST_FOCUS_NODES, ValidationMemo, revalidate
 from cndkg.validate import load_shapes
 from cndkg.validate_fast import reach, validate_store
 from cndkg.writers.ntriples import write_sorted
@@ -99,7 +100,7 @@ def test_the_changed_subjects_are_those_of_lines_in_one_dump_only(tmp_path: Path
 
 
 def test_unsorted_dumps_are_not_narrowed_down(tmp_path: Path) -> None:
-    from cndkg.revalidate import _merge_differences
+    from cndkg.delta import _merge_differences
 
     before, after = tmp_path / "a.nt", tmp_path / "b.nt"
     before.write_text("<b> <p> <x> .\n<a> <p> <x> .\n", encoding="utf-8")
@@ -112,10 +113,10 @@ def test_the_neighbourhood_follows_links_backwards_as_far_as_the_shapes_read(gra
     store = _store(graph_lines)
     assert reach(load_shapes()) >= 1
     paragraph = "https://w3id.org/cndkg/id/res/cnd/57/4#pp1"
-    near = neighbourhood(store, {paragraph}, 1)
+    near = neighbourhood(store, {paragraph}, 1, MOST_FOCUS_NODES)
     assert near is not None and paragraph in near
     assert "https://w3id.org/cndkg/id/res/cnd/57/4" in near  # it has the paragraph as a part
-    assert neighbourhood(store, {paragraph}, 0) == {paragraph}
+    assert neighbourhood(store, {paragraph}, 0, MOST_FOCUS_NODES) == {paragraph}
 
 
 NO_Z = """

@@ -29,7 +29,7 @@ from rdflib.compare import to_canonical_graph
 
 from cndkg import revalidate
 from cndkg.cache import ParseCache, cache_salt
-from cndkg.delta import RowsDelta
+from cndkg.delta import RowsDelta, changed_subjects
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
@@ -317,12 +317,12 @@ def _changed_since(options: BuildOptions, work: Path) -> set[str] | None:
     """Return the subjects of the triples in this build's sorted dump or the previous output's, not both.
 
     None without a cache folder (nothing is reused), a previous dump, or when
-    the change cannot be told by subject (:func:`cndkg.revalidate.changed_subjects`).
+    the change cannot be told by subject (:func:`cndkg.delta.changed_subjects`).
     """
     previous = options.out / "cndkg.nt"
     if options.cache is None or not previous.is_file():
         return None
-    return revalidate.changed_subjects(previous, work / "cndkg.nt")
+    return changed_subjects(previous, work / "cndkg.nt")
 
 
 def _rows_delta(

@@ -1,7 +1,7 @@
 """What a rebuild changed in the graph, and the part of the graph a product must read again because of it.
 
 Both builds write the graph as sorted N-Triples, so the triples that changed are
-the lines in one dump and not the other (:func:`cndkg.revalidate.changed_subjects`).
+the lines in one dump and not the other (:func:`changed_subjects`).
 A product made of rows per text (a CSV file, the citation network) reads, for
 each text, the triples of its *family* (the text's IRI and the hash IRIs under
 it: paragraphs, citations, mandates) and the labels of what they name. So after
@@ -15,6 +15,8 @@ search instead of from the whole store.
 from __future__ import annotations
 
 import mmap
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,22 +47,15 @@ def family(iri: str) -> str:
     return iri.split("#", 1)[0]
 
 
-def affected_families(store: ox.Store, changed: Iterable[str]) -> set[str] | None:
+def affected_families(store: ox.Store, changed: set[str]) -> set[str] | None:
     """Return the families whose rows may change: those of the changed subjects and of the nodes linking to them.
 
     None when a blank node links to a changed node, or there are more than
     :data:`MOST_FAMILIES` (the caller reads the whole store instead).
     """
-    found: set[str] = set()
-    for node in changed:
-        found.add(family(node))
-        for quad in store.quads_for_pattern(None, None, ox.NamedNode(node), ox.DefaultGraph()):
-            if not isinstance(quad.subject, ox.NamedNode):
-                return None
-            found.add(family(quad.subject.value))
-        if len(found) > MOST_FAMILIES:
-            return None
-    return found
+    near = neighbourhood(store, changed, 1, MOST_FAMILIES)
+    families = None if near is None else {family(node) for node in near}
+    return families if families is not None and len(families) <= MOST_FAMILIES else None
 
 
 class SortedLines:
@@ -136,3 +131,78 @@ def _objects(line: bytes) -> Iterator[bytes]:
     body = line.rstrip()
     if subject_end > 0 and predicate_end > 0 and body.startswith(b"<", predicate_end + 2) and body.endswith(b"> ."):
         yield body[predicate_end + 3 : len(body) - 3]
+
+
+def changed_subjects(previous: Path, current: Path) -> set[str] | None:
+    """Return the subjects of the lines in one sorted N-Triples file and not in the other.
+
+    None when a changed line's subject is a blank node or the files are not
+    sorted bytewise (the caller then reads everything).
+    """
+    subjects: set[str] = set()
+    for line in _changed_lines(previous, current):
+        if line is None or not line.startswith(b"<"):
+            return None
+        end = line.find(b">")
+        if end < 0:
+            return None
+        subjects.add(line[1:end].decode("utf-8"))
+    return subjects
+
+
+def _changed_lines(previous: Path, current: Path) -> Iterator[bytes | None]:
+    """Yield the lines in only one of two sorted files (None when they are not sorted)."""
+    comm = shutil.which("comm")
+    if comm is not None:
+        command = [comm, "-3", "--check-order", str(previous), str(current)]
+        done = subprocess.run(command, capture_output=True, env={"LC_ALL": "C"}, check=False)
+        if done.returncode == 0:
+            for line in done.stdout.splitlines():
+                yield line.lstrip(b"\t")
+            return
+    yield from _merge_differences(previous, current)
+
+
+def _merge_differences(previous: Path, current: Path) -> Iterator[bytes | None]:
+    """Yield the lines in only one of two sorted files, merging them in Python (None when one is not sorted)."""
+    with open(previous, "rb") as left_file, open(current, "rb") as right_file:
+        left, right = next(left_file, None), next(right_file, None)
+        last_left, last_right = b"", b""
+        while left is not None or right is not None:
+            if (left is not None and left < last_left) or (right is not None and right < last_right):
+                yield None
+                return
+            if right is None or (left is not None and left < right):
+                yield left.rstrip(b"\n")  # type: ignore[union-attr]
+                last_left, left = left, next(left_file, None)  # type: ignore[assignment]
+            elif left is None or right < left:
+                yield right.rstrip(b"\n")
+                last_right, right = right, next(right_file, None)
+            else:
+                last_left, left = left, next(left_file, None)
+                last_right, right = right, next(right_file, None)
+
+
+def neighbourhood(store: ox.Store, nodes: set[str], hops: int, most: int) -> set[str] | None:
+    """Return ``nodes`` and every node with a path of at most ``hops`` links to one of them.
+
+    None when a blank node links to one of them (a blank node cannot be named
+    in a query's list of nodes). Stops going further back once more than
+    ``most`` nodes are found (the caller then reads everything instead).
+    """
+    found = set(nodes)
+    frontier = set(nodes)
+    for _ in range(hops):
+        before: set[str] = set()
+        for node in frontier:
+            for quad in store.quads_for_pattern(None, None, ox.NamedNode(node), ox.DefaultGraph()):
+                subject = quad.subject
+                if not isinstance(subject, ox.NamedNode):
+                    return None
+                if subject.value not in found:
+                    before.add(subject.value)
+        if not before or len(found) > most:
+            break
+        found |= before
+        frontier = before
+    return found

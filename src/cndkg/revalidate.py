@@ -2,7 +2,7 @@
 
 A rebuild's graph differs from the previous build's in a few triples. Both
 builds write the graph as sorted N-Triples, so the changed triples are the
-lines in one file and not the other (GNU ``comm``, or a merge in Python): a
+lines in one file and not the other (:mod:`cndkg.delta`: GNU ``comm``, or a merge in Python): a
 sorted dump of a million lines is compared in about a tenth of a second. A
 SHACL check of a node reads the node's own triples and, for ``sh:class``,
 ``sh:node`` and ``sh:or`` on its values, those of nodes some links away
@@ -20,9 +20,6 @@ the one recorded), the build validates everything.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +27,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from cndkg.cache import cache_salt
+from cndkg.cache import cache_salt, write_record
+from cndkg.delta import neighbourhood
 from cndkg.publish.atomic import file_stamp
 from cndkg.validate import ValidationOutcome
 from cndkg.validate_fast import Found, reach, validate_store
@@ -83,19 +81,9 @@ def _found(row: object) -> Found:
 
 def save_memo(cache: Path, out: Path, salt: str, found: AbstractSet[Found]) -> None:
     """Record this build's violations with the stamp of its dump (after the output is in place)."""
-    stamp = file_stamp(out / "cndkg.nt")
-    target = cache / MEMO_FILE
-    staging = cache / (MEMO_FILE + ".new")
-    try:
-        if stamp is None:
-            raise OSError("no dump to go with")
-        stored = {"salt": salt, "out": str(out.resolve()), "dump": list(stamp), "found": sorted(map(list, found))}
-        cache.mkdir(parents=True, exist_ok=True)
-        staging.write_text(json.dumps(stored), encoding="utf-8")
-        staging.replace(target)
-    except OSError:
-        staging.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)  # an older record must not vouch for this build's dump
+    stamp = file_stamp(out / "cndkg.nt")  # None: no dump to go with
+    stored = {"salt": salt, "out": str(out.resolve()), "dump": list(stamp or ()), "found": sorted(map(list, found))}
+    write_record(cache / MEMO_FILE, json.dumps(stored).encode("utf-8") if stamp is not None else None)
 
 
 def discard_memo(cache: Path) -> None:
@@ -113,7 +101,7 @@ def revalidate(
     """Validate a rebuild's store by checking only the nodes near the triples that changed.
 
     Takes the store, the shapes, the base, the subjects of the triples that
-    changed since the previous build (:func:`changed_subjects` of the two
+    changed since the previous build (:func:`cndkg.delta.changed_subjects` of the two
     builds' sorted dumps) and the previous build's violations. Returns the
     outcome and how many nodes were checked, or None when the change cannot be
     narrowed down (no changed subjects known, too many nodes to check), so the
@@ -121,82 +109,8 @@ def revalidate(
     """
     if changed is None or any(_IRI_UNSAFE.intersection(iri) for iri in changed):
         return None
-    focus = neighbourhood(store, changed, reach(shapes))
+    focus = neighbourhood(store, changed, reach(shapes), MOST_FOCUS_NODES)
     if focus is None or len(focus) > MOST_FOCUS_NODES or any(_IRI_UNSAFE.intersection(iri) for iri in focus):
         return None
     kept = {violation for violation in memo.found if violation[0] not in focus}
     return validate_store(store, shapes, base, focus, kept), len(focus)
-
-
-def changed_subjects(previous: Path, current: Path) -> set[str] | None:
-    """Return the subjects of the lines in one sorted N-Triples file and not in the other.
-
-    None when a changed line's subject is a blank node or the files are not
-    sorted bytewise (the caller then validates everything).
-    """
-    subjects: set[str] = set()
-    for line in _changed_lines(previous, current):
-        if line is None or not line.startswith(b"<"):
-            return None
-        end = line.find(b">")
-        if end < 0:
-            return None
-        subjects.add(line[1:end].decode("utf-8"))
-    return subjects
-
-
-def _changed_lines(previous: Path, current: Path) -> Iterator[bytes | None]:
-    """Yield the lines in only one of two sorted files (None when they are not sorted)."""
-    comm = shutil.which("comm")
-    if comm is not None:
-        command = [comm, "-3", "--check-order", str(previous), str(current)]
-        done = subprocess.run(command, capture_output=True, env={"LC_ALL": "C"}, check=False)
-        if done.returncode == 0:
-            for line in done.stdout.splitlines():
-                yield line.lstrip(b"\t")
-            return
-    yield from _merge_differences(previous, current)
-
-
-def _merge_differences(previous: Path, current: Path) -> Iterator[bytes | None]:
-    """Yield the lines in only one of two sorted files, merging them in Python (None when one is not sorted)."""
-    with open(previous, "rb") as left_file, open(current, "rb") as right_file:
-        left, right = next(left_file, None), next(right_file, None)
-        last_left, last_right = b"", b""
-        while left is not None or right is not None:
-            if (left is not None and left < last_left) or (right is not None and right < last_right):
-                yield None
-                return
-            if right is None or (left is not None and left < right):
-                yield left.rstrip(b"\n")  # type: ignore[union-attr]
-                last_left, left = left, next(left_file, None)  # type: ignore[assignment]
-            elif left is None or right < left:
-                yield right.rstrip(b"\n")
-                last_right, right = right, next(right_file, None)
-            else:
-                last_left, left = left, next(left_file, None)
-                last_right, right = right, next(right_file, None)
-
-
-def neighbourhood(store: ox.Store, nodes: set[str], hops: int) -> set[str] | None:
-    """Return ``nodes`` and every node with a path of at most ``hops`` links to one of them.
-
-    None when a blank node links to one of them (a blank node cannot be named
-    in a query's list of nodes to check).
-    """
-    found = set(nodes)
-    frontier = set(nodes)
-    for _ in range(hops):
-        before: set[str] = set()
-        for node in frontier:
-            for quad in store.quads_for_pattern(None, None, ox.NamedNode(node), ox.DefaultGraph()):
-                subject = quad.subject
-                if not isinstance(subject, ox.NamedNode):
-                    return None
-                if subject.value not in found:
-                    before.add(subject.value)
-        if not before or len(found) > MOST_FOCUS_NODES:
-            break
-        found |= before
-        frontier = before
-    return found
