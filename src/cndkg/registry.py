@@ -14,7 +14,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -75,10 +75,16 @@ class Registry:
 
     def year_of(self, iri: str) -> int | None:
         """Return the year a reference entity came into being (its ``dcterms:date``), if the data says."""
-        for value in self.graph.objects(URIRef(iri), DCTERMS.date):
+        return self._years.get(iri)
+
+    @cached_property
+    def _years(self) -> dict[str, int | None]:
+        """Each dated reference entity's year, read once (the resolver asks for every target it checks)."""
+        years: dict[str, int | None] = {}
+        for subject, value in self.graph.subject_objects(DCTERMS.date):
             text = str(value)
-            return int(text[:4]) if text[:4].isdigit() else None
-        return None
+            years.setdefault(str(subject), int(text[:4]) if text[:4].isdigit() else None)
+        return years
 
     def label_of(self, iri: str) -> str | None:
         """Return the preferred label of a reference entity, if it has one."""

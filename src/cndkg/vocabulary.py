@@ -68,6 +68,7 @@ def _inflections(verb: str) -> set[str]:
     return {verb, verb + "s", stem + "ing", verb + "d" if verb.endswith("e") else verb + "ed"}
 
 
+@lru_cache(maxsize=4096)
 def relation_for_cue(cue: str) -> str | None:
     """Return the citation relation a paragraph's cue types, or None for a cue with none.
 
