@@ -2,9 +2,10 @@
 
 A node per text in the corpus and per entity one of them cites (its IRI as the
 node id, with a label and a kind); a directed edge per (citing text, cited
-entity, relation) with how many paragraphs cite that way. Written with lxml,
-which escapes every label; nodes and edges sorted, so the same graph gives the
-same bytes.
+entity, relation) with how many paragraphs cite that way. Written as text,
+every label and IRI escaped; the bytes are those lxml's serialisation gives for
+the same tree, which the tests take as the reference. Nodes and edges are
+sorted, so the same graph gives the same bytes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
-from lxml import etree
 
 from cndkg.namespaces import DCTERMS, GRAPHML_XML, PREFIXES, RDF, SKOS
 from cndkg.publish.akn import clean
@@ -22,7 +22,6 @@ from cndkg.publish.tables import HEADERS
 GRAPHML_FILE = "citations.graphml"
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 GRAPHML_NAMESPACE = GRAPHML_XML
-_G = f"{{{GRAPHML_NAMESPACE}}}"
 _PARAGRAPH, _RELATION, _TARGET = (
     HEADERS["citations.csv"].index(name) for name in ("paragraph_iri", "relation", "target")
 )
@@ -81,23 +80,60 @@ def _kind(store: ox.Store, iri: str) -> str:
 def write_graphml(store: ox.Store, folder: Path, citations: list[list[str]]) -> dict[str, int]:
     """Write ``citations.graphml`` into ``folder`` from the store and the citation rows; return name -> size."""
     nodes, edges = citation_network(store, citations)
-    root = etree.Element(_G + "graphml", nsmap={None: GRAPHML_NAMESPACE})
-    for key, target, name, kind in (
-        ("label", "node", "label", "string"),
-        ("kind", "node", "kind", "string"),
-        ("relation", "edge", "relation", "string"),
-        ("weight", "edge", "paragraphs", "int"),
-    ):
-        etree.SubElement(root, _G + "key", {"id": key, "for": target, "attr.name": name, "attr.type": kind})
-    graph = etree.SubElement(root, _G + "graph", id="citations", edgedefault="directed")
-    for iri, (label, kind) in nodes.items():
-        node = etree.SubElement(graph, _G + "node", id=clean(iri))
-        etree.SubElement(node, _G + "data", key="label").text = clean(label)
-        etree.SubElement(node, _G + "data", key="kind").text = kind
-    for index, ((source, target, relation), count) in enumerate(sorted(edges.items())):
-        edge = etree.SubElement(graph, _G + "edge", id=f"e{index}", source=clean(source), target=clean(target))
-        etree.SubElement(edge, _G + "data", key="relation").text = relation
-        etree.SubElement(edge, _G + "data", key="weight").text = str(count)
     path = folder / GRAPHML_FILE
-    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    path.write_bytes(graphml_bytes(nodes, edges))
     return {GRAPHML_FILE: path.stat().st_size}
+
+
+_HEAD = f"""<?xml version='1.0' encoding='UTF-8'?>
+<graphml xmlns="{GRAPHML_NAMESPACE}">
+  <key id="label" for="node" attr.name="label" attr.type="string"/>
+  <key id="kind" for="node" attr.name="kind" attr.type="string"/>
+  <key id="relation" for="edge" attr.name="relation" attr.type="string"/>
+  <key id="weight" for="edge" attr.name="paragraphs" attr.type="int"/>
+"""
+_GRAPH = '  <graph id="citations" edgedefault="directed"'
+_TAIL = "  </graph>\n</graphml>\n"
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def _text(value: str) -> str:
+    """Return ``value`` as XML character data (escaped as libxml2 escapes it)."""
+    return clean(value).translate(_TEXT_ESCAPES)
+
+
+def _attribute(value: str) -> str:
+    """Return ``value`` as a double-quoted attribute's content (escaped as libxml2 escapes it)."""
+    return clean(value).translate(_ATTRIBUTE_ESCAPES)
+
+
+def graphml_bytes(nodes: dict[str, tuple[str, str]], edges: Counter[tuple[str, str, str]]) -> bytes:
+    """Return the GraphML document of a network: nodes in the given order, edges sorted.
+
+    The bytes are those lxml's pretty printer gives for the same tree (a test
+    holds it to that, on generated labels with every character XML escapes);
+    formatting strings is about ten times faster than building the tree, and
+    the network of a 10,000-text corpus has about 200,000 elements.
+    """
+    if not nodes and not edges:
+        return f"{_HEAD}{_GRAPH}/>\n</graphml>\n".encode()
+    parts = [_HEAD, _GRAPH, ">\n"]
+    for iri, (label, kind) in nodes.items():
+        parts.append(
+            f'    <node id="{_attribute(iri)}">\n'
+            f'      <data key="label">{_text(label)}</data>\n'
+            f'      <data key="kind">{_text(kind)}</data>\n'
+            "    </node>\n"
+        )
+    for index, ((source, target, relation), count) in enumerate(sorted(edges.items())):
+        parts.append(
+            f'    <edge id="e{index}" source="{_attribute(source)}" target="{_attribute(target)}">\n'
+            f'      <data key="relation">{_text(relation)}</data>\n'
+            f'      <data key="weight">{count}</data>\n'
+            "    </edge>\n"
+        )
+    parts.append(_TAIL)
+    return "".join(parts).encode("utf-8")
