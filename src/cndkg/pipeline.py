@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cndkg import collector
 from cndkg.cache import ParseCache
 from cndkg.find import Lexicon
 from cndkg.model import Diagnostic, ResolvedCorpus, ResolvedResolution, Severity
@@ -196,10 +197,12 @@ def run_pipeline(
     other commands all call it.
     """
     sources, problems = collect_sources(arguments, root)
-    parsed, parse_seconds = parse_all(sources, encoding, registry.state_names_with_and, lexicon_for(registry), cache)
-    start = time.perf_counter()
-    settled = resolve_corpus(parsed.records, parsed.mentions, registry, resolved)
-    resolve_seconds = time.perf_counter() - start
+    lexicon = lexicon_for(registry)
+    with collector.paused():
+        parsed, parse_seconds = parse_all(sources, encoding, registry.state_names_with_and, lexicon, cache)
+        start = time.perf_counter()
+        settled = resolve_corpus(parsed.records, parsed.mentions, registry, resolved)
+        resolve_seconds = time.perf_counter() - start
     found = problems + parsed.problems + list(settled.diagnostics)
     corpus = Corpus(settled, found, [d for d in found if d.severity is Severity.ERROR])
     corpus.sources, corpus.parsed = sources, parsed

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cndkg import collector
 from cndkg.forking import fork_imap, workers_for
 from cndkg.graph.parts import Part, PartCache
 from cndkg.iris import BODY_NAMES, Minter
@@ -137,6 +138,12 @@ def build_graph(corpus: ResolvedCorpus, registry: Registry, parts: PartCache | N
     resolver settled as in an earlier build gets the triples described then.
     Returns the graph in an Oxigraph store (with an rdflib view on demand).
     """
+    with collector.paused():
+        return _build_graph(corpus, registry, parts)
+
+
+def _build_graph(corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None) -> GraphResult:
+    """Build the graph (see :func:`build_graph`), with the cycle collector paused."""
     resolved = list(corpus.texts)
     minter = registry.minter
     triples = _Triples()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
+from cndkg import collector
 from cndkg.iris import Minter
 from cndkg.model import Diagnostic, Severity
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, RDF, SDG, SKOS
@@ -189,6 +190,12 @@ def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = N
     namespace, and is not one of the entities past ``max_pages_per_source``
     that a single source file cites (see :func:`_bound_pages`).
     """
+    with collector.paused():
+        return _gather(store, minter, max_pages_per_source)
+
+
+def _gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None) -> SiteData:
+    """Gather the site data (see :func:`gather`), with the cycle collector paused."""
     data = SiteData(minter)
     base_ids = minter.identifier_space
     sdg = str(SDG)
@@ -216,9 +223,11 @@ def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = N
                 data.labels[subject] = str(objects[0].value)
     _isolate_source_text_in_labels(data)
     for view in data.texts.values():
+        cues: dict[str, str] = {}
+        for paragraph in view.paragraphs:
+            cues.setdefault(paragraph.eid, paragraph.cue)  # the first, as TextView.paragraph finds
         for citation in view.citations:
-            paragraph = view.paragraph(citation.eid)
-            cue = paragraph.cue if paragraph is not None else ""
+            cue = cues.get(citation.eid.split("-", 1)[0], "")
             data.backlinks[citation.target].append(
                 Backlink(view.iri, citation.citing, citation.eid, cue, citation.relation)
             )
