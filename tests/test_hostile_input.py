@@ -650,6 +650,19 @@ def test_one_source_citing_hundreds_of_symbols_makes_pages_up_to_the_bound_and_i
     assert "E-CN.7-2014-CRP.300>" in dumps  # the graph keeps every entity; only pages are bounded
 
 
+def test_a_one_off_build_has_deleted_the_output_it_replaced_when_it_ends(tmp_path: Path) -> None:
+    from cndkg.publish.atomic import atomic_folder, discarding_alongside, output_lock
+
+    out = tmp_path / "dist"
+    for generation in ("one", "two", "three"):
+        with output_lock(out), discarding_alongside() as discard, atomic_folder(out, discard) as work:
+            for number in range(50):
+                (work / "res" / str(number)).mkdir(parents=True)
+                (work / "res" / str(number) / "index.html").write_text(generation, encoding="utf-8")
+        assert (out / "res" / "7" / "index.html").read_text(encoding="utf-8") == generation
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
+
+
 def test_an_output_discarded_in_the_background_is_gone_and_one_left_half_deleted_goes_with_the_next_build(
     tmp_path: Path,
 ) -> None:

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -38,7 +38,7 @@ from cndkg.graph.parts import PartCache
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish import downloads
-from cndkg.publish.atomic import atomic_folder, output_lock
+from cndkg.publish.atomic import atomic_folder, discarding_alongside, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
 from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps, write_sorted_dump
@@ -86,7 +86,8 @@ class BuildOptions:
     cache: Path | None = None
     max_pages_per_source: int | None = 1000
     discard_previous: Callable[[Path], None] | None = None
-    """How the output a build replaces is deleted (None: before the build returns; ``serve --watch`` passes
+    """How the output a build replaces is deleted (None: on a thread, while the build records its caches, and
+    gone before the build returns; ``serve --watch`` passes
     :func:`cndkg.publish.atomic.discard_in_background`, so the new build is served sooner)."""
     decoded: dict[str, object] | None = None
     """Parse results decoded by earlier builds in this process, by cache key (``serve --watch`` passes the
@@ -181,7 +182,11 @@ def build(options: BuildOptions, corpus: Corpus | None = None) -> BuildReport:
     """
     pending = [corpus] if corpus is not None else []
     del corpus  # the build lets go of the corpus once the graph is built: nothing here may hold it
-    with output_lock(options.out), workers(options.jobs):
+    with contextlib.ExitStack() as held:
+        held.enter_context(output_lock(options.out))
+        held.enter_context(workers(options.jobs))
+        if options.discard_previous is None:
+            options = replace(options, discard_previous=held.enter_context(discarding_alongside()))
         return _build(options, pending)
 
 

@@ -152,6 +152,34 @@ def discard_in_background(folder: Path) -> None:
     cndkg's before anything is moved into it). Best effort: whatever goes wrong
     (the build has already succeeded) falls back to deleting at once.
     """
+    _discard_on_thread(folder)
+
+
+@contextlib.contextmanager
+def discarding_alongside() -> Iterator[Callable[[Path], None]]:
+    """Yield a way to discard a replaced output (for :func:`atomic_folder`) on a thread joined when the block ends.
+
+    A one-off build ends once the old output is gone, as with deleting at
+    once; but deleting (about 4 s for 10,000 texts' pages here, mostly in the
+    kernel) overlaps with what the build does after the swap: recording its
+    caches and freeing its graph and site data.
+    """
+    threads: list[threading.Thread] = []
+
+    def discard(folder: Path) -> None:
+        thread = _discard_on_thread(folder)
+        if thread is not None:
+            threads.append(thread)
+
+    try:
+        yield discard
+    finally:
+        for thread in threads:
+            thread.join()
+
+
+def _discard_on_thread(folder: Path) -> threading.Thread | None:
+    """Move ``folder`` aside and start deleting it on a daemon thread; return the thread (None: deleted at once)."""
     doomed: Path | None = None
     try:
         doomed = Path(tempfile.mkdtemp(prefix=f"{folder.name}-", dir=folder.parent))
@@ -159,13 +187,16 @@ def discard_in_background(folder: Path) -> None:
         os.replace(folder, doomed / "output")
         with _DELETING_LOCK:
             _DELETING.add(doomed)
-        threading.Thread(target=_delete_doomed, args=(doomed,), daemon=True).start()
+        thread = threading.Thread(target=_delete_doomed, args=(doomed,), daemon=True)
+        thread.start()
+        return thread
     except Exception:  # the new output is in place: any failure here only costs time
         shutil.rmtree(folder, ignore_errors=True)
         if doomed is not None:
             with _DELETING_LOCK:
                 _DELETING.discard(doomed)
             shutil.rmtree(doomed, ignore_errors=True)
+        return None
 
 
 _DELETING: set[Path] = set()
