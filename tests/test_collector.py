@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -66,3 +67,17 @@ def test_reading_and_resolving_a_corpus_run_paused_and_leave_the_collector_on(mo
     assert corpus.settled.texts
     assert seen == {"parse": False, "resolve": False}
     assert gc.isenabled()
+
+
+def _collecting(shared: None, item: int) -> tuple[bool, int]:
+    return gc.isenabled(), os.getpid()
+
+
+def test_workers_forked_in_a_pause_collect_their_own_garbage() -> None:
+    from cndkg.forking import fork_map
+
+    with collector.paused():
+        results = fork_map(_collecting, None, list(range(8)), 2)
+        assert not gc.isenabled()
+    assert all(enabled for enabled, _ in results)
+    assert os.getpid() not in {pid for _, pid in results}  # they ran in workers

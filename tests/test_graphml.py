@@ -15,7 +15,8 @@ _G = f"{{{GRAPHML_NAMESPACE}}}"
 
 
 def lxml_graphml(nodes: dict[str, tuple[str, str]], edges: Counter[tuple[str, str, str]]) -> bytes:
-    """The reference: the tree built element by element with lxml and pretty-printed (the writer before)."""
+    """The reference: the tree built element by element with lxml and pretty-printed (as the writer did before
+    it formatted text; every value cleaned of what XML cannot hold, as the writer does)."""
     root = etree.Element(_G + "graphml", nsmap={None: GRAPHML_NAMESPACE})
     for key, target, name, kind in (
         ("label", "node", "label", "string"),

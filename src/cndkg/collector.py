@@ -20,8 +20,11 @@ from contextlib import contextmanager
 def paused() -> Iterator[None]:
     """Run the block without automatic cycle collection; restore the collector's state after it.
 
-    Nested or concurrent blocks are safe: each re-enables the collector only
-    if it found it enabled, so it is never left off by a block that ended.
+    Each block re-enables the collector only if it found it enabled, so nested
+    blocks work and the collector is never left off once every block ended. A
+    block overlapping another thread's may run its end with the collector on
+    (the pause is an optimisation, never needed for correctness). Workers forked
+    inside a block collect as usual (:mod:`cndkg.forking` turns it on in them).
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -119,11 +119,12 @@ def fork_imap(
         return
     _task = (function, shared)
     # Without freeze(), the first full collection in a worker writes to every object's header and so
-    # copies the parent's whole heap (gigabytes at 10,000 texts) page by page.
+    # copies the parent's whole heap (gigabytes at 10,000 texts) page by page. The workers collect their
+    # own garbage even when forked while the parent's collector is paused (cndkg.collector).
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=gc.enable) as pool:
             yield from pool.map(_run, items)
     finally:
         gc.unfreeze()
@@ -152,7 +153,7 @@ def fork_alongside(
     gc.freeze()  # as in fork_imap
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=gc.enable) as pool:
             futures = [pool.submit(_run, item) for item in items]
             other = alongside()
             return [future.result() for future in futures], other

@@ -81,9 +81,9 @@ class Registry:
     def _years(self) -> dict[str, int | None]:
         """Each dated reference entity's year, read once (the resolver asks for every target it checks)."""
         years: dict[str, int | None] = {}
-        for subject, value in self.graph.subject_objects(DCTERMS.date):
-            text = str(value)
-            years.setdefault(str(subject), int(text[:4]) if text[:4].isdigit() else None)
+        for subject in set(self.graph.subjects(DCTERMS.date)):
+            text = str(next(self.graph.objects(subject, DCTERMS.date)))  # the first, as a lookup of one finds
+            years[str(subject)] = int(text[:4]) if text[:4].isdigit() else None
         return years
 
     def label_of(self, iri: str) -> str | None:
