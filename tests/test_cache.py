@@ -51,6 +51,8 @@ def test_rebuild_after_one_change_reuses_the_rest_and_matches_a_clean_build(tmp_
     shutil.copytree(tmp_path / "dist", tmp_path / "clean", symlinks=True)
     rebuilt = build_into(corpus, tmp_path / "dist", cache)
     assert rebuilt.cache_hits == 23
+    beside = {p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")}
+    assert beside == {".dist.lock"}, "the outputs the builds replaced are gone when they return"
     clean = build_into(corpus, tmp_path / "clean", None)
     assert tree_hashes(tmp_path / "dist") == tree_hashes(tmp_path / "clean")
     assert "Recalling also" in (tmp_path / "dist" / "cndkg.nt").read_text(encoding="utf-8")

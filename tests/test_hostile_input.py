@@ -650,15 +650,33 @@ def test_one_source_citing_hundreds_of_symbols_makes_pages_up_to_the_bound_and_i
     assert "E-CN.7-2014-CRP.300>" in dumps  # the graph keeps every entity; only pages are bounded
 
 
-def test_a_one_off_build_has_deleted_the_output_it_replaced_when_it_ends(tmp_path: Path) -> None:
-    from cndkg.publish.atomic import atomic_folder, discarding_alongside, output_lock
+def test_a_one_off_build_has_deleted_the_output_it_replaced_when_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
 
+    from cndkg.publish import atomic
+
+    deleting = threading.Event()  # set once the build's block is done: a deletion cannot end before
+    ended: list[Path] = []
+
+    def delete_when_released(doomed: Path) -> None:
+        deleting.wait()
+        real_delete(doomed)
+        ended.append(doomed)
+
+    real_delete = atomic._delete_doomed
+    monkeypatch.setattr(atomic, "_delete_doomed", delete_when_released)
     out = tmp_path / "dist"
     for generation in ("one", "two", "three"):
-        with output_lock(out), discarding_alongside() as discard, atomic_folder(out, discard) as work:
-            for number in range(50):
-                (work / "res" / str(number)).mkdir(parents=True)
-                (work / "res" / str(number) / "index.html").write_text(generation, encoding="utf-8")
+        deleting.clear()
+        with atomic.output_lock(out), atomic.discarding_alongside() as discard:
+            with atomic.atomic_folder(out, discard) as work:
+                (work / "res" / "7").mkdir(parents=True)
+                (work / "res" / "7" / "index.html").write_text(generation, encoding="utf-8")
+            deleting.set()
+        assert len(ended) == (0 if generation == "one" else 1), "the block waited for the deletion it started"
+        ended.clear()
         assert (out / "res" / "7" / "index.html").read_text(encoding="utf-8") == generation
         assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
 
