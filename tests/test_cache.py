@@ -138,6 +138,35 @@ def test_workers_hand_hits_back_once_and_a_damaged_entry_is_parsed_again(tmp_pat
     assert third.cache_hits == len(sources), "the damaged entry was written again"
 
 
+def test_workers_do_not_read_entries_the_process_already_decoded(tmp_path: Path) -> None:
+    """``serve --watch`` keeps decoded results: forked workers hand back only the key of such a hit.
+
+    The entries are deleted after the first parse, so a worker that still read them would
+    find none and parse the file again (a miss).
+    """
+    from cndkg.forking import workers
+    from cndkg.parse_parallel import parse_all
+    from cndkg.pipeline import collect_sources, lexicon_for
+    from cndkg.registry import load_registry
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 30, seed=6)
+    registry = load_registry()
+    names, lexicon = registry.state_names_with_and, lexicon_for(registry)
+    sources, _ = collect_sources([str(folder)], folder)
+    cache = ParseCache(tmp_path / "cache", cache_salt(None, sorted(names)), decoded={})
+    with workers(2, worth_seconds=0):
+        first, _ = parse_all(sources, None, names, lexicon, cache=cache)
+    assert cache.decoded is not None and len(cache.decoded) == len(sources)
+    for entry in (tmp_path / "cache").glob("*/*.json"):
+        entry.unlink()
+    with workers(2, worth_seconds=0):
+        second, _ = parse_all(sources, None, names, lexicon, cache=cache)
+    assert second.cache_hits == len(sources)
+    assert (second.records, second.mentions) == (first.records, first.mentions)
+    assert not list((tmp_path / "cache").glob("*/*.json")), "nothing was parsed again, so nothing was written"
+
+
 # --- entries cannot run code, and any entry that does not load is a miss (issue 16) ------------------
 
 

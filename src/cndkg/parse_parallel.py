@@ -78,7 +78,11 @@ def parse_sources(
 
 @dataclass(frozen=True, slots=True)
 class _CachedBytes:
-    """A worker's answer for a cache hit: the source's index in its chunk and the entry, still encoded."""
+    """A worker's answer for a cache hit: the source's index in its chunk and the entry, still encoded.
+
+    ``data`` is empty when the entry was already decoded in this process before the fork (``serve --watch``
+    keeps decoded results): the main process has it, so it is neither read nor sent back.
+    """
 
     index: int
     key: str
@@ -101,7 +105,7 @@ def _parse_chunk(job: _ParseJob, sources: list[Source]) -> list[Parsed | _Cached
     answers: list[Parsed | _CachedBytes] = []
     for index, source in enumerate(sources):
         key = _cache_key(cache, source)
-        data = cache.load_bytes(key) if cache and key else None
+        data = (b"" if cache.recall(key) is not None else cache.load_bytes(key)) if cache and key else None
         if key and data is not None:
             answers.append(_CachedBytes(index, key, data))
             continue
