@@ -29,11 +29,13 @@ SDG_SCHEME = URIRef(str(SDG).rstrip("/"))
 _NAME_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
     """Return the key a name is looked up under: its word tokens, case-folded, space-joined.
 
     "Single Convention on Narcotic Drugs, 1961" and "single convention on narcotic
-    drugs 1961" share a key, as do "high-level" and "high level".
+    drugs 1961" share a key, as do "high-level" and "high level". Memoised: settling
+    a corpus compares the same titles again and again (200,000 calls at 10,000 texts).
     """
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
     return " ".join(_NAME_TOKEN.findall(text)).casefold()
