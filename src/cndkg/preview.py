@@ -53,8 +53,7 @@ def preview_pages(options: BuildOptions, site: SiteData, changed: Collection[Pat
     corpus = read_corpus(options)
     if corpus.failures:
         return Preview(corpus, {})
-    wanted = {path.resolve() for path in changed}
-    names = {source.name for source in corpus.sources if source.path.resolve() in wanted}
+    names = _sources_at(corpus, changed)
     texts = [item for item in corpus.settled.texts if item.resolution.source in names]
     if not texts:
         return Preview(corpus, {})
@@ -71,3 +70,18 @@ def preview_pages(options: BuildOptions, site: SiteData, changed: Collection[Pat
         if path is not None:
             pages[path] = render_entity_page(data, item.iri, path).encode("utf-8")
     return Preview(corpus, pages)
+
+
+def _sources_at(corpus: Corpus, changed: Collection[Path]) -> set[str]:
+    """Return the names of the corpus's sources that are the ``changed`` files (or links to them).
+
+    Only sources with a changed file's name, and links, are resolved: resolving every
+    path took most of a second at 10,000 texts.
+    """
+    wanted = {path.resolve() for path in changed}
+    file_names = {path.name for path in wanted}
+    return {
+        source.name
+        for source in corpus.sources
+        if (source.path.name in file_names or source.path.is_symlink()) and source.path.resolve() in wanted
+    }
