@@ -213,6 +213,23 @@ def test_every_model_type_round_trips_through_the_json_codec(kind: type, tmp_pat
     assert b"\x80" not in (tmp_path / "ab" / f"{'ab' * 20}.json").read_bytes()[:2], "JSON, not a pickle"
 
 
+@dataclasses.dataclass(frozen=True)
+class _KeywordOnly:
+    """A dataclass the codec must build by keyword (positional arguments would fail)."""
+
+    first: int
+    rest: tuple[str, int | None]
+    named: list[_KeywordOnly] = dataclasses.field(default_factory=list, kw_only=True)
+    extra: dict[str, str | None] = dataclasses.field(default_factory=dict, kw_only=True)
+
+
+def test_keyword_only_fields_and_fixed_tuples_round_trip() -> None:
+    """The model's dataclasses are built positionally; keyword-only fields keep being built by keyword."""
+    value = _KeywordOnly(1, ("a", None), named=[_KeywordOnly(2, ("b", 3), extra={"k": None})], extra={"x": "y"})
+    assert from_json(to_json(value), _KeywordOnly) == value
+    assert from_json(to_json(value), _KeywordOnly) == value  # the decoders bound at the first call are reused
+
+
 @pytest.mark.parametrize(
     "stored",
     [

@@ -341,28 +341,37 @@ def _dict_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
     if args[:1] != (str,):
         raise TypeError(f"the cache cannot decode a {hint!r}")
 
+    bound: list[Decoder] = []  # bound at the first call: a hint may hold itself
+
     def decode(data: object) -> Any:
         if not isinstance(data, dict):
             raise ShapeError(f"expected an object for {hint}")
-        item = decoder(args[1])
+        if not bound:
+            bound.append(decoder(args[1]))
+        item = bound[0]
         return {key: item(value) for key, value in data.items()}
 
     return decode
 
 
 def _union_decoder(args: tuple[Any, ...]) -> Decoder:
+    optional = type(None) in args
+    arms: list[Decoder] = []  # bound at the first call: an arm may hold the union
+    by_fields: dict[frozenset[str], Decoder] = {}
+
     def decode(data: object) -> Any:
-        if data is None and type(None) in args:
+        if data is None and optional:
             return None
+        if not arms:
+            by_fields.update((names, decoder(arm)) for names, arm in _arms_by_fields(args).items())
+            arms[:] = [decoder(arm) for arm in args if arm is not type(None)]  # filled last, in one assignment
         if isinstance(data, dict):  # an object: the dataclass arm with exactly its field names, without trying each
-            arm = _arms_by_fields(args).get(frozenset(data))
+            arm = by_fields.get(frozenset(data))
             if arm is not None:
-                return decoder(arm)(data)
-        for arm in args:
-            if arm is type(None):
-                continue
+                return arm(data)
+        for each in arms:
             try:
-                return decoder(arm)(data)
+                return each(data)
             except (ShapeError, ValueError):
                 continue
         raise ShapeError(f"no arm of {args} fits")
@@ -372,6 +381,7 @@ def _union_decoder(args: tuple[Any, ...]) -> Decoder:
 
 def _collection_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
     name = origin.__name__
+    bound: list[Decoder] = []  # bound at the first call: an item may hold the collection
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
 
         def decode_fixed(data: object) -> Any:
@@ -379,14 +389,18 @@ def _collection_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
                 raise ShapeError(f"expected an array for a {name}")
             if len(args) != len(data):
                 raise ShapeError(f"expected {len(args)} items")
-            return tuple(decoder(arm)(item) for item, arm in zip(data, args, strict=True))
+            if not bound:
+                bound[:] = [decoder(arm) for arm in args]  # one assignment: a thread sees none or all
+            return tuple(arm(item) for item, arm in zip(data, bound, strict=True))
 
         return decode_fixed
 
     def decode(data: object) -> Any:
         if not isinstance(data, list):
             raise ShapeError(f"expected an array for a {name}")
-        item = decoder(args[0])
+        if not bound:
+            bound.append(decoder(args[0]))
+        item = bound[0]
         items = [item(value) for value in data]
         return items if origin is list else origin(items)
 
@@ -396,6 +410,7 @@ def _collection_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
 def _dataclass_decoder(cls: type) -> Decoder:
     names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
     expected = set(names)
+    positional = not any(f.kw_only for f in dataclasses.fields(cls) if f.init)
     fields: list[tuple[str, Decoder]] = []  # filled at the first call: a dataclass may hold itself
 
     def decode(data: object) -> Any:
@@ -405,7 +420,9 @@ def _dataclass_decoder(cls: type) -> Decoder:
             raise ShapeError(f"the fields of {cls.__name__} differ")
         if not fields:
             hints = _hints(cls)
-            fields.extend((name, decoder(hints[name])) for name in names)
+            fields[:] = [(name, decoder(hints[name])) for name in names]  # one assignment: a thread sees none or all
+        if positional:  # no keyword dict per object
+            return cls(*[decode_field(data[name]) for name, decode_field in fields])
         return cls(**{name: decode_field(data[name]) for name, decode_field in fields})
 
     return decode
