@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from cndkg.pipeline import collect_sources
+from cndkg.publish.atomic import OUTPUT_MARKER
+from cndkg.read import SUPPORTED_SUFFIXES
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -50,3 +53,52 @@ def test_names_are_the_resolved_paths_relative_to_the_resolved_root(
         assert source.name == expected
     # The link inside the folder resolves to a.txt, which is already a source: it is read once.
     assert sum(1 for s in sources if s.path.resolve().name == "a.txt") == (0 if leaves else 1)
+
+
+def _walked(folder: Path) -> tuple[list[str], list[str]]:
+    """The reference: os.walk, resolving every path (what collect_sources did before it read directory entries)."""
+    inside, found, problems = folder.resolve(), [], []
+    for current, folders, files in os.walk(folder):
+        here = Path(current)
+        kept = []
+        for name in sorted(folders):
+            sub = here / name
+            if sub.is_symlink():
+                if not sub.resolve().is_relative_to(inside):
+                    problems.append(sub.relative_to(folder).as_posix())
+            elif not (sub / OUTPUT_MARKER).exists():
+                kept.append(name)
+        folders[:] = kept
+        for name in files:
+            file = here / name
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if file.is_symlink() and not file.resolve().is_relative_to(inside):
+                problems.append(file.relative_to(folder).as_posix())
+            elif file.is_file():
+                found.append(file)
+    return [f.resolve().relative_to(inside).as_posix() for f in sorted(found)], problems
+
+
+def test_the_walk_finds_what_resolving_every_path_finds(tmp_path: Path) -> None:
+    """Links in and out, folders named like files, a broken link, cndkg's output, upper-case suffixes."""
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "secret.txt").write_text("x", encoding="utf-8")
+    src = _tree(tmp_path)
+    (src / "folder.txt").mkdir()  # a folder with a source's suffix is walked, not read
+    (src / "folder.txt" / "inner.TXT").write_text("x", encoding="utf-8")
+    (src / "out-link").symlink_to(outside)
+    (src / "out-link.md").symlink_to(outside / "sub")  # a link to a folder, named like a file
+    (src / "secret.txt").symlink_to(outside / "secret.txt")
+    (src / "broken.txt").symlink_to(src / "missing.txt")
+    (src / "in-link").symlink_to(src / "s60")
+    (src / "dist" / "res").mkdir(parents=True)
+    (src / "dist" / OUTPUT_MARKER).write_text("", encoding="utf-8")
+    (src / "dist" / "res" / "page.html").write_text("x", encoding="utf-8")
+    expected_names, expected_problems = _walked(src)
+    sources, problems = collect_sources([str(src)])
+    assert sorted(s.name for s in sources) == sorted(dict.fromkeys(expected_names))
+    assert [p.source for p in problems] == expected_problems
+    assert {"folder.txt/inner.TXT", "a.txt"} <= {s.name for s in sources}
+    assert sorted(expected_problems) == ["out-link", "out-link.md", "secret.txt"]

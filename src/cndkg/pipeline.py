@@ -104,34 +104,56 @@ def _files_in(folder: Path, problems: list[Diagnostic], shown_from: Path) -> lis
 
     Never leaves the folder by a link, nor enters cndkg's output. The walk enters
     no linked folder, so a file that is not a link resolves to the resolved folder
-    joined with its relative path: only links are resolved one by one (resolving
-    every path was a second per 10,000 files).
+    joined with its relative path: only links are resolved one by one. Directory
+    entries tell a link, a file and a folder apart without a system call each
+    (resolving and testing every path took a second at 10,000 files).
     """
     inside = folder.resolve()
     found: list[tuple[Path, Path]] = []
-    for current, folders, files in os.walk(folder):
-        here = Path(current)
-        kept = []
-        for name in sorted(folders):
-            sub = here / name
-            if sub.is_symlink():  # never walked into (os.walk does not follow links); say so when it leads out
-                if not _leads_inside(sub, inside):
-                    problems.append(_link_outside(sub, shown_from))
-            elif not (sub / OUTPUT_MARKER).exists():
-                kept.append(name)
-        folders[:] = kept
-        for name in files:
-            file = here / name
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            if file.is_symlink():
-                if not _leads_inside(file, inside):
-                    problems.append(_link_outside(file, shown_from))
-                elif file.is_file():
-                    found.append((file, file.resolve()))
-            elif file.is_file():
-                found.append((file, inside / file.relative_to(folder)))
+    pending = [(folder, inside)]  # depth first, folders in sorted order, each before what it holds
+    while pending:
+        here, resolved = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:  # an unreadable folder is skipped, as os.walk does
+            continue
+        folders = sorted((entry for entry in entries if entry.is_dir()), key=lambda entry: entry.name)
+        kept = [entry.name for entry in folders if _enters(here / entry.name, entry, inside, problems, shown_from)]
+        skipped = {entry.name for entry in folders}  # links to folders included
+        for entry in entries:
+            if entry.name not in skipped and os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES:
+                _add_file(here / entry.name, resolved / entry.name, entry, inside, problems, shown_from, found)
+        pending.extend((here / name, resolved / name) for name in reversed(kept))
     return sorted(found)
+
+
+def _enters(sub: Path, entry: os.DirEntry[str], inside: Path, problems: list[Diagnostic], shown_from: Path) -> bool:
+    """Return whether the walk enters a subfolder: not a link (named when it leads out), not cndkg's output."""
+    if entry.is_symlink():
+        if not _leads_inside(sub, inside):
+            problems.append(_link_outside(sub, shown_from))
+        return False
+    return not os.path.exists(os.path.join(entry.path, OUTPUT_MARKER))
+
+
+def _add_file(
+    file: Path,
+    resolved: Path,
+    entry: os.DirEntry[str],
+    inside: Path,
+    problems: list[Diagnostic],
+    shown_from: Path,
+    found: list[tuple[Path, Path]],
+) -> None:
+    """Add a file with its resolved path to ``found``; a link is followed only when it stays inside (else named)."""
+    if entry.is_symlink():
+        if not _leads_inside(file, inside):
+            problems.append(_link_outside(file, shown_from))
+        elif entry.is_file():
+            found.append((file, file.resolve()))
+    elif entry.is_file():
+        found.append((file, resolved))
 
 
 def _leads_inside(link: Path, folder: Path) -> bool:
