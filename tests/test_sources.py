@@ -64,7 +64,7 @@ def _walked(folder: Path) -> tuple[list[str], list[str]]:
         for name in sorted(folders):
             sub = here / name
             if sub.is_symlink():
-                if not sub.resolve().is_relative_to(inside):
+                if not _inside(sub, inside):
                     problems.append(sub.relative_to(folder).as_posix())
             elif not (sub / OUTPUT_MARKER).exists():
                 kept.append(name)
@@ -73,15 +73,22 @@ def _walked(folder: Path) -> tuple[list[str], list[str]]:
             file = here / name
             if file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
-            if file.is_symlink() and not file.resolve().is_relative_to(inside):
+            if file.is_symlink() and not _inside(file, inside):
                 problems.append(file.relative_to(folder).as_posix())
             elif file.is_file():
                 found.append(file)
     return [f.resolve().relative_to(inside).as_posix() for f in sorted(found)], problems
 
 
+def _inside(link: Path, folder: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
 def test_the_walk_finds_what_resolving_every_path_finds(tmp_path: Path) -> None:
-    """Links in and out, folders named like files, a broken link, cndkg's output, upper-case suffixes."""
+    """Links in and out, folders named like files, broken links and loops, cndkg's output, odd names."""
     outside = tmp_path / "outside"
     (outside / "sub").mkdir(parents=True)
     (outside / "secret.txt").write_text("x", encoding="utf-8")
@@ -92,6 +99,11 @@ def test_the_walk_finds_what_resolving_every_path_finds(tmp_path: Path) -> None:
     (src / "out-link.md").symlink_to(outside / "sub")  # a link to a folder, named like a file
     (src / "secret.txt").symlink_to(outside / "secret.txt")
     (src / "broken.txt").symlink_to(src / "missing.txt")
+    (src / "loop.txt").symlink_to(src / "loop.txt")  # following it fails: a loop of links
+    (src / "loop-dir").symlink_to(src / "loop-dir")
+    (src / "through.txt").symlink_to(src / "a.txt" / "y")  # through a file: not a folder
+    (src / "..txt").write_text("x", encoding="utf-8")  # a suffix, as pathlib reads it
+    (src / ".md").write_text("x", encoding="utf-8")  # a hidden file without a suffix
     (src / "in-link").symlink_to(src / "s60")
     (src / "dist" / "res").mkdir(parents=True)
     (src / "dist" / OUTPUT_MARKER).write_text("", encoding="utf-8")
@@ -100,5 +112,6 @@ def test_the_walk_finds_what_resolving_every_path_finds(tmp_path: Path) -> None:
     sources, problems = collect_sources([str(src)])
     assert sorted(s.name for s in sources) == sorted(dict.fromkeys(expected_names))
     assert [p.source for p in problems] == expected_problems
-    assert {"folder.txt/inner.TXT", "a.txt"} <= {s.name for s in sources}
-    assert sorted(expected_problems) == ["out-link", "out-link.md", "secret.txt"]
+    assert {"folder.txt/inner.TXT", "a.txt", "..txt"} <= {s.name for s in sources}
+    assert ".md" not in {s.name for s in sources}
+    assert sorted(expected_problems) == ["loop.txt", "out-link", "out-link.md", "secret.txt"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,11 +118,11 @@ def _files_in(folder: Path, problems: list[Diagnostic], shown_from: Path) -> lis
                 entries = list(listing)
         except OSError:  # an unreadable folder is skipped, as os.walk does
             continue
-        folders = sorted((entry for entry in entries if entry.is_dir()), key=lambda entry: entry.name)
+        folders = sorted((entry for entry in entries if _is(entry.is_dir)), key=lambda entry: entry.name)
         kept = [entry.name for entry in folders if _enters(here / entry.name, entry, inside, problems, shown_from)]
         skipped = {entry.name for entry in folders}  # links to folders included
         for entry in entries:
-            if entry.name not in skipped and os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES:
+            if entry.name not in skipped and _suffix(entry.name).lower() in SUPPORTED_SUFFIXES:
                 _add_file(here / entry.name, resolved / entry.name, entry, inside, problems, shown_from, found)
         pending.extend((here / name, resolved / name) for name in reversed(kept))
     return sorted(found)
@@ -150,10 +150,27 @@ def _add_file(
     if entry.is_symlink():
         if not _leads_inside(file, inside):
             problems.append(_link_outside(file, shown_from))
-        elif entry.is_file():
+        elif _is(entry.is_file):
             found.append((file, file.resolve()))
-    elif entry.is_file():
+    elif _is(entry.is_file):
         found.append((file, resolved))
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """Return a directory entry's test (``is_dir``, ``is_file``), False when it raises as os.walk takes it.
+
+    Following a link can fail: a loop of links, a link through a file, a folder without permission.
+    """
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _suffix(name: str) -> str:
+    """Return a file name's suffix as :attr:`pathlib.PurePath.suffix` does (``..txt`` has ``.txt``)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _leads_inside(link: Path, folder: Path) -> bool:
