@@ -169,3 +169,28 @@ def test_unresolved_mentions_come_back_from_the_graph_in_order_with_repeats(regi
     spans = spans_from_graph(build_graph(corpus.settled, registry).store)[item.iri]
     assert spans.unresolved == tuple(UnresolvedView(p.rsplit("#", 1)[-1], t, line) for p, t, line in item.unresolved)
     assert [who for _, who in spans.addressees] == ["https://w3id.org/cndkg/id/body/unodc"]
+
+
+def test_a_citations_paragraph_is_found_by_its_eid_as_a_scan_would() -> None:
+    """The paragraph table: a sub-paragraph's eId gives its paragraph, a repeated eId its first, none is None."""
+    from dataclasses import replace
+
+    from cndkg.publish.textview import ParagraphView
+
+    def paragraph(eid: str, cue: str) -> ParagraphView:
+        return ParagraphView(eid, "operative", 1, 1, cue, "words", 1)
+
+    view = TextView(
+        RES_57_4, "adopted", "a.txt", 1, "cnd", "A title", False,
+        (paragraph("pp1", "Recalling"), paragraph("op1", "Requests"), paragraph("op1", "Decides")), (), (), (),
+    )  # fmt: skip
+    cases = {"pp1": "Recalling", "op1": "Requests", "op1-a": "Requests", "op1-a-ii": "Requests"}
+    for eid, cue in cases.items():
+        found = view.paragraph(eid)
+        assert found is not None and found.cue == cue, eid
+    assert view.paragraph("op2") is None and view.paragraph("") is None
+    assert "_by_eid" not in repr(view), "page digests hold the view's repr: the table stays out of it"
+    moved = replace(view, paragraphs=(paragraph("op1", "Invites"),))
+    assert moved.paragraph("op1-b") is not None and moved.paragraph("op1-b").cue == "Invites"  # type: ignore[union-attr]
+    assert moved.paragraph("pp1") is None
+    assert view == replace(view), "the table takes no part in equality"

@@ -223,11 +223,9 @@ def _gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None) -
                 data.labels[subject] = str(objects[0].value)
     _isolate_source_text_in_labels(data)
     for view in data.texts.values():
-        cues: dict[str, str] = {}
-        for paragraph in view.paragraphs:
-            cues.setdefault(paragraph.eid, paragraph.cue)  # the first, as TextView.paragraph finds
         for citation in view.citations:
-            cue = cues.get(citation.eid.split("-", 1)[0], "")
+            paragraph = view.paragraph(citation.eid)
+            cue = paragraph.cue if paragraph is not None else ""
             data.backlinks[citation.target].append(
                 Backlink(view.iri, citation.citing, citation.eid, cue, citation.relation)
             )
