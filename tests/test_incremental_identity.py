@@ -96,6 +96,7 @@ def test_random_edits_rebuild_to_a_clean_builds_bytes(tmp_path: Path, seed: int,
         assert 0 < rebuilt.pages_reused < rebuilt.pages, f"step {step} ({done}): no page was kept, or every one"
         assert tree_hashes(dist) == tree_hashes(clean), f"step {step} ({done}): the rebuild differs from a clean build"
         assert rebuilt.resolutions == fresh.resolutions
+        assert rebuilt.store_restored and not fresh.store_restored, f"step {step} ({done}): the store was not restored"
         shutil.rmtree(clean)
         if decoded is not None:
             # every hit is kept (pruned to this build's files); an edited or added file is parsed and kept too

@@ -35,13 +35,15 @@ from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
 from cndkg.graph.parts import FOLDER as PARTS_FOLDER
 from cndkg.graph.parts import PartCache
+from cndkg.graph.restore import record_salt as restore_salt
+from cndkg.graph.restore import save_record, start_restore
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish import downloads
 from cndkg.publish.atomic import atomic_folder, discarding_alongside, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
-from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps, write_sorted_dump
+from cndkg.publish.dumps import DUMP_FORMATS, NodeReuse, commit_index, write_dumps
 from cndkg.publish.reuse import load_memo, save_memo
 from cndkg.publish.search import (
     Indexer,
@@ -127,6 +129,8 @@ class BuildReport:
     search_shards: int = 0
     texts_kept: int = 0
     """How many texts' triples a rebuild took from the cache instead of describing them again."""
+    store_restored: bool = False
+    """Whether the store was the previous build's graph brought up to date, not loaded from every text."""
     revalidated: int | None = None
     """How many nodes a rebuild validated again (None: the whole graph was validated)."""
     search_shards_indexed: int = 0
@@ -221,6 +225,7 @@ def _build(options: BuildOptions, pending: list[Corpus]) -> BuildReport:
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
         raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
+    restore = start_restore(options.cache, options.out, restore_salt(registry.minter.base))
     progress = options.progress
     if progress:
         progress("read, segment, find ...")
@@ -237,23 +242,21 @@ def _build(options: BuildOptions, pending: list[Corpus]) -> BuildReport:
     parts = None
     if options.cache is not None:
         parts = PartCache(options.cache / PARTS_FOLDER, cache_salt("graph parts", registry.minter.base))
-    with _stage(report, "graph", progress):
-        result = build_graph(corpus.settled, registry, parts)
-        store = result.store
-    report.texts_kept = result.parts_reused
-    names, cache_keys = [s.name for s in corpus.sources], parsed.cache_keys
-    del corpus, parsed  # every later stage reads the graph: its memory goes to them (about 500 MB at 10,000 texts)
-    report.triples = result.triple_count
-    with _stage(report, "validate", progress):
-        shapes, shapes_digest = read_shapes(options.shapes)
-        check_shapes(shapes, options.cache, shapes_digest)
-    validation_salt = revalidate.memo_salt(shapes_digest, registry.minter.base)
-    memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
-    node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
     with atomic_folder(options.out, options.discard_previous) as work:
-        with _stage(report, "dumps", progress):
-            write_sorted_dump(store, work)
-            changed = functools.cache(lambda: _changed_since(options, work))  # asked only by a reuse on record
+        with _stage(report, "graph", progress):
+            result = build_graph(corpus.settled, registry, parts, dump=work / "cndkg.nt", restore=restore)
+            store = result.store
+        report.texts_kept, report.store_restored = result.parts_reused, result.restored
+        names, cache_keys = [s.name for s in corpus.sources], parsed.cache_keys
+        del corpus, parsed  # every later stage reads the graph: its memory goes to them (about 500 MB at 10,000 texts)
+        report.triples = result.triple_count
+        with _stage(report, "validate", progress):
+            shapes, shapes_digest = read_shapes(options.shapes)
+            check_shapes(shapes, options.cache, shapes_digest)
+        validation_salt = revalidate.memo_salt(shapes_digest, registry.minter.base)
+        memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
+        node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
+        changed = functools.cache(lambda: _changed_since(options, work, result))  # asked only by a reuse on record
         with _stage(report, "validate", progress):
             outcome = _validate(result, shapes, changed, options, validation_salt, report, registry.minter.base)
         report.conforms, report.violations = outcome.conforms, len(outcome.violations)
@@ -312,18 +315,22 @@ def _build(options: BuildOptions, pending: list[Corpus]) -> BuildReport:
         else:
             discard_manifest(options.cache)
         downloads.save_memo(options.cache, options.out, downloads.memo_salt(registry.minter.base))
+        save_record(options.cache, options.out, restore_salt(registry.minter.base), report.triples)
     report.out = options.out
     if options.published is not None and site_pages is not None:
         options.published(site_pages.data)
     return report
 
 
-def _changed_since(options: BuildOptions, work: Path) -> set[str] | None:
+def _changed_since(options: BuildOptions, work: Path, result: GraphResult) -> set[str] | None:
     """Return the subjects of the triples in this build's sorted dump or the previous output's, not both.
 
     None without a cache folder (nothing is reused), a previous dump, or when
     the change cannot be told by subject (:func:`cndkg.delta.changed_subjects`).
+    The graph stage already compared the two when it restored the store.
     """
+    if result.delta is not None:
+        return result.delta.subjects()
     previous = options.out / "cndkg.nt"
     if options.cache is None or not previous.is_file():
         return None

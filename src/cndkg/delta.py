@@ -133,37 +133,65 @@ def _objects(line: bytes) -> Iterator[bytes]:
         yield body[predicate_end + 3 : len(body) - 3]
 
 
+@dataclass(frozen=True)
+class LineDelta:
+    """How one sorted N-Triples dump differs from another: the lines only in the previous, and only in the current."""
+
+    removed: tuple[bytes, ...]
+    added: tuple[bytes, ...]
+
+    def subjects(self) -> set[str] | None:
+        """Return the subjects of the changed lines (None when one is a blank node, which cannot be named)."""
+        subjects: set[str] = set()
+        for line in (*self.removed, *self.added):
+            end = line.find(b">")
+            if not line.startswith(b"<") or end < 0:
+                return None
+            subjects.add(line[1:end].decode("utf-8"))
+        return subjects
+
+
+def line_delta(previous: Path, current: Path, most: int | None = None) -> LineDelta | None:
+    """Return the lines in only one of two sorted N-Triples files, and which.
+
+    None when a file is not sorted bytewise, or more than ``most`` lines
+    changed (the caller then reads everything).
+    """
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    for change in _changed_lines(previous, current):
+        if change is None:
+            return None
+        (added if change[0] else removed).append(change[1])
+        if most is not None and len(removed) + len(added) > most:
+            return None
+    return LineDelta(tuple(removed), tuple(added))
+
+
 def changed_subjects(previous: Path, current: Path) -> set[str] | None:
     """Return the subjects of the lines in one sorted N-Triples file and not in the other.
 
     None when a changed line's subject is a blank node or the files are not
     sorted bytewise (the caller then reads everything).
     """
-    subjects: set[str] = set()
-    for line in _changed_lines(previous, current):
-        if line is None or not line.startswith(b"<"):
-            return None
-        end = line.find(b">")
-        if end < 0:
-            return None
-        subjects.add(line[1:end].decode("utf-8"))
-    return subjects
+    delta = line_delta(previous, current)
+    return None if delta is None else delta.subjects()
 
 
-def _changed_lines(previous: Path, current: Path) -> Iterator[bytes | None]:
-    """Yield the lines in only one of two sorted files (None when they are not sorted)."""
+def _changed_lines(previous: Path, current: Path) -> Iterator[tuple[bool, bytes] | None]:
+    """Yield (whether only in ``current``, line) for the lines in only one of two sorted files (None: unsorted)."""
     comm = shutil.which("comm")
     if comm is not None:
         command = [comm, "-3", "--check-order", str(previous), str(current)]
         done = subprocess.run(command, capture_output=True, env={"LC_ALL": "C"}, check=False)
         if done.returncode == 0:
-            for line in done.stdout.splitlines():
-                yield line.lstrip(b"\t")
+            for line in done.stdout.splitlines():  # comm indents the second file's lines by a tab
+                yield (True, line[1:]) if line.startswith(b"\t") else (False, line)
             return
     yield from _merge_differences(previous, current)
 
 
-def _merge_differences(previous: Path, current: Path) -> Iterator[bytes | None]:
+def _merge_differences(previous: Path, current: Path) -> Iterator[tuple[bool, bytes] | None]:
     """Yield the lines in only one of two sorted files, merging them in Python (None when one is not sorted)."""
     with open(previous, "rb") as left_file, open(current, "rb") as right_file:
         left, right = next(left_file, None), next(right_file, None)
@@ -173,10 +201,10 @@ def _merge_differences(previous: Path, current: Path) -> Iterator[bytes | None]:
                 yield None
                 return
             if right is None or (left is not None and left < right):
-                yield left.rstrip(b"\n")  # type: ignore[union-attr]
+                yield False, left.rstrip(b"\n")  # type: ignore[union-attr]
                 last_left, left = left, next(left_file, None)  # type: ignore[assignment]
             elif left is None or right < left:
-                yield right.rstrip(b"\n")
+                yield True, right.rstrip(b"\n")
                 last_right, right = right, next(right_file, None)
             else:
                 last_left, left = left, next(left_file, None)

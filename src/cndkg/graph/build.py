@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cndkg import collector
-from cndkg.forking import fork_imap, workers_for
+from cndkg.delta import LineDelta, SortedLines, line_delta
+from cndkg.forking import fork_imap, jobs_allowed, workers_for
 from cndkg.graph.parts import Part, PartCache
+from cndkg.graph.restore import MOST_CHANGED_LINES, Restore, bring_up_to_date
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
     Citation,
@@ -26,7 +30,7 @@ from cndkg.model import (
 )
 from cndkg.namespaces import CNDKG, DCTERMS, ELI, OWL, PREFIXES, PROV, RDF, SCHEMA, SKOS, XSD
 from cndkg.registry import Registry
-from cndkg.writers.ntriples import nt_iri, nt_literal
+from cndkg.writers.ntriples import LineSorter, gnu_sort, merge_sorted, nt_iri, nt_literal
 
 _CLASS_OF_KIND = {
     "Resolution": CNDKG.Resolution,
@@ -60,6 +64,10 @@ class GraphResult:
     """The keys of the texts' cached triples this graph used (:mod:`cndkg.graph.parts`)."""
     parts_reused: int = 0
     """How many texts' triples came from the cache, not described again."""
+    delta: LineDelta | None = None
+    """How the sorted dump differs from the previous build's, when the store was restored from that one."""
+    restored: bool = False
+    """Whether the store is the previous build's graph brought up to date (:mod:`cndkg.graph.restore`)."""
 
     @property
     def graph(self) -> Graph:
@@ -129,47 +137,125 @@ class _Triples:
         return self.index[str(predicate)]
 
 
-def build_graph(corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None = None) -> GraphResult:
+def build_graph(
+    corpus: ResolvedCorpus,
+    registry: Registry,
+    parts: PartCache | None = None,
+    *,
+    dump: Path | None = None,
+    restore: Restore | None = None,
+) -> GraphResult:
     """Build the dataset's graph: describe what the resolver settled, following DESIGN.md's vocabulary.
 
     Takes the resolved corpus and the registry (reference data and IRI minter).
     Many texts are described on the worker pool (:mod:`cndkg.forking`); the graph
     does not depend on it. With ``parts`` (a cache folder's), a text the
     resolver settled as in an earlier build gets the triples described then.
+    With ``dump``, the graph is also written there as sorted N-Triples, from
+    the texts' triples rather than from the store; with ``restore`` as well,
+    the store is the previous build's graph brought up to date by the lines
+    that changed (:mod:`cndkg.graph.restore`), not loaded from every text.
     Returns the graph in an Oxigraph store (with an rdflib view on demand).
     """
     with collector.paused():
-        return _build_graph(corpus, registry, parts)
+        return _build_graph(corpus, registry, parts, dump, restore)
 
 
-def _build_graph(corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None) -> GraphResult:
+def _build_graph(
+    corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None, dump: Path | None, restore: Restore | None
+) -> GraphResult:
     """Build the graph (see :func:`build_graph`), with the cycle collector paused."""
     resolved = list(corpus.texts)
     minter = registry.minter
     triples = _Triples()
     for subject, predicate, value in registry.graph:
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
-    store = ox.Store()
+    loading = ox.Store() if dump is None or restore is None else None
     sessions: set[tuple[str, int]] = set()
     workers = workers_for(len(resolved), SECONDS_PER_TEXT)
     step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
     job = _RecordJob(resolved, minter, step, parts)
     keys: set[str] = set()
     reused = 0
-    # Each part is loaded while the workers describe the next ones.
-    for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
-        store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
-        triples.merge_index(part.index)
-        sessions |= part.sessions
-        keys |= part.keys
-        reused += part.reused
+    texts_dump = None if dump is None else dump.with_name(dump.name + ".texts")
+    with _sorting(texts_dump) as sorting:
+        # Each part is loaded while the workers describe the next ones.
+        for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
+            if loading is not None:
+                loading.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
+            if sorting is not None:
+                sorting.write(part.ntriples)
+            triples.merge_index(part.index)
+            sessions |= part.sessions
+            keys |= part.keys
+            reused += part.reused
     _state_facts(triples, corpus.facts)
-    _describe_stubs(triples, store, resolved, registry, sessions)
+    with _typed_by(loading, texts_dump) as typed:
+        _describe_stubs(triples, typed, resolved, registry, sessions)
     _describe_sessions(triples, sessions, registry)
     _label_resolutions(triples)
-    load_lines(triples.lines, store)
+    if loading is not None:
+        load_lines(triples.lines, loading)
+    if dump is not None and texts_dump is not None:
+        _write_dump(triples.lines, texts_dump, dump)
     triples.lines.clear()
-    return GraphResult(store, len(store), part_keys=keys, parts_reused=reused)
+    if dump is not None and restore is not None:
+        store, count, delta = _restored(restore, dump)
+    else:
+        assert loading is not None
+        store, count, delta = loading, len(loading), None
+    return GraphResult(store, count, part_keys=keys, parts_reused=reused, delta=delta, restored=delta is not None)
+
+
+@contextmanager
+def _sorting(target: Path | None) -> Iterator[LineSorter | None]:
+    """Sort what is written into ``target`` (None: nothing is sorted)."""
+    if target is None:
+        yield None
+        return
+    with LineSorter(target, jobs_allowed(), gnu_sort()) as sorting:
+        yield sorting
+
+
+@contextmanager
+def _typed_by(store: ox.Store | None, texts_dump: Path | None) -> Iterator[Callable[[str], bool]]:
+    """Yield whether the texts' triples type an IRI: from the store holding them, else their sorted dump."""
+    if store is not None:
+        yield lambda iri: _typed_in(store, iri)
+        return
+    assert texts_dump is not None
+    with SortedLines(texts_dump) as lines:
+        yield lambda iri: any(True for _ in lines.starting_with(f"{nt_iri(iri)} <{_RDF_TYPE}> ".encode()))
+
+
+def _write_dump(lines: set[str], texts_dump: Path, dump: Path) -> None:
+    """Write ``dump``: the texts' sorted triples merged with the lines that span texts (made canonical here)."""
+    spanning = dump.with_name(dump.name + ".spanning")
+    try:
+        with LineSorter(spanning, 1, gnu_sort()) as sorting:
+            sorting.write(_canonical_ntriples("\n".join(lines).encode("utf-8")))
+        merge_sorted([texts_dump, spanning], dump, gnu_sort())
+    finally:
+        spanning.unlink(missing_ok=True)
+        texts_dump.unlink(missing_ok=True)
+
+
+def _restored(restore: Restore, dump: Path) -> tuple[ox.Store, int, LineDelta | None]:
+    """Return the store of the graph in ``dump``: the restored one brought up to date, else loaded from ``dump``."""
+    store = restore.store()
+    delta = line_delta(restore.dump, dump, MOST_CHANGED_LINES) if store is not None else None
+    count = bring_up_to_date(store, restore.triples, delta) if store is not None and delta is not None else None
+    if store is None or count is None:
+        store = ox.Store()
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
+        return store, len(store), None
+    return store, count, delta
+
+
+def _canonical_ntriples(ntriples: bytes) -> bytes:
+    """Return N-Triples as Oxigraph writes them (the dump's canonical form), from lines this stage wrote."""
+    quads = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
+    return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 LENIENT = True
@@ -251,7 +337,7 @@ def _describe_part(items: list[ResolvedResolution], minter: Minter) -> Part:
     for item in items:
         _describe_record(triples, item, minter, sessions)
     text = "\n".join(triples.lines) + "\n"
-    return Part(text.encode("utf-8"), triples.index, sessions)
+    return Part(_canonical_ntriples(text.encode("utf-8")), triples.index, sessions)
 
 
 def _merge_index(into: dict[str, dict[str, list[str]]], index: dict[str, dict[str, list[str]]]) -> None:
@@ -522,7 +608,7 @@ def _state_facts(triples: _Triples, facts: tuple[StatedFact, ...]) -> None:
 
 def _describe_stubs(
     triples: _Triples,
-    store: ox.Store,
+    typed: Callable[[str], bool],
     resolved: list[ResolvedResolution],
     registry: Registry,
     sessions: set[tuple[str, int]],
@@ -530,7 +616,7 @@ def _describe_stubs(
     """Give every cited target that nothing else describes a type and a label, from what the resolver knows.
 
     A target is described when it is typed: in the index (which has the
-    texts' types of entity IRIs only), or, for a hash IRI, in the store.
+    texts' types of entity IRIs only), or, for a hash IRI, by ``typed``.
     """
     described = set(triples.by_subject(RDF.type))
     minter = registry.minter
@@ -539,7 +625,7 @@ def _describe_stubs(
         if about is not None and about.kind == "Session" and about.session is not None:
             sessions.add((about.body_key, about.session))
             continue
-        if target in described or ("#" in target and _typed_in(store, target)):
+        if target in described or ("#" in target and typed(target)):
             continue
         described.add(target)
         triples.add(target, RDF.type, _CLASS_OF_KIND.get(citation.target_kind, CNDKG.Document))

@@ -6,13 +6,16 @@ from, and what makes the dumps byte-identical for the same input.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import heapq
 import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -41,23 +44,6 @@ def nt_literal(value: str, lang: str | None = None, datatype: str | None = None)
     return f'"{lexical}"'
 
 
-def _sorted_lines(store: ox.Store, chunk: int = 100_000) -> Iterator[bytes]:
-    """Yield a store's default graph as canonical N-Triples, sorted, in blocks of ``chunk`` lines.
-
-    The portable path, for machines without GNU sort: it holds the serialized
-    graph and then its lines in memory (about twice the dump's size at the
-    peak, released when done).
-    """
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert data is not None
-    lines = data.split(b"\n")
-    del data
-    lines.sort()
-    start = 1 if lines and not lines[0] else 0  # the empty piece after the final newline sorts first
-    for index in range(start, len(lines), chunk):
-        yield b"\n".join(lines[index : index + chunk]) + b"\n"
-
-
 SORT_BUFFER = "256M"
 """The memory GNU sort may use before it spills sorted runs to temporary files."""
 
@@ -75,36 +61,123 @@ def gnu_sort() -> str | None:
     return found if "GNU coreutils" in version.stdout else None
 
 
+class LineSorter:
+    """Takes N-Triples in pieces of whole lines (any order, repeats allowed); writes them sorted, each line once.
+
+    Used as a context manager: :meth:`write` the pieces inside the block; on
+    leaving it ``target`` holds the lines sorted bytewise without repeats
+    (``LC_ALL=C`` compares bytes, as Python does). With ``sorter`` (GNU sort:
+    :func:`gnu_sort`) the pieces are piped to it, whose memory is bounded
+    (:data:`SORT_BUFFER`, then temporary files beside ``target``), on ``jobs``
+    threads; without, they are held and sorted in Python (about twice the
+    lines' size at the peak). Both write the same bytes. Leaving the block
+    raises OSError when the sort failed; when the block raises, ``target`` is
+    removed.
+    """
+
+    def __init__(self, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
+        self.target = target
+        self.jobs = max(1, jobs)
+        self.sorter = sorter
+        self._pieces: list[bytes] = []
+        self._process: subprocess.Popen[bytes] | None = None
+        self._failure: OSError | None = None
+
+    def __enter__(self) -> LineSorter:
+        if self.sorter is not None:
+            command = [self.sorter, "-u", "-S", SORT_BUFFER, f"--parallel={self.jobs}", "-T", str(self.target.parent)]
+            environment = {**os.environ, "LC_ALL": "C"}
+            self._process = subprocess.Popen(
+                [*command, "-o", str(self.target)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+            )
+        return self
+
+    def write(self, piece: bytes) -> int:
+        """Add whole lines (each ending in a newline); return how many bytes were taken."""
+        if self._process is None:
+            self._pieces.append(piece)
+            return len(piece)
+        assert self._process.stdin is not None
+        if self._failure is None:
+            try:
+                self._process.stdin.write(piece)
+            except OSError as error:  # sort stopped reading (a full disk?): its status and message say why
+                self._failure = error
+        return len(piece)
+
+    def flush(self) -> None:
+        """Do nothing: the pieces go to the sort as they come (writers that take a file call this)."""
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._process is None:
+            if kind is None:
+                _write_unique_sorted(self._pieces, self.target)
+            self._pieces = []
+        else:
+            self._finish_process(aborted=kind is not None)
+        if kind is not None:
+            self.target.unlink(missing_ok=True)
+
+    def _finish_process(self, *, aborted: bool) -> None:
+        """Close sort's input and wait for it; raise OSError when it failed (unless the block itself failed)."""
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stderr is not None
+        if aborted:
+            process.kill()
+        try:
+            process.stdin.close()
+        except OSError as error:
+            self._failure = self._failure or error
+        problem = process.stderr.read().decode("utf-8", "replace").strip()
+        process.wait()
+        process.stderr.close()
+        if not aborted and (process.returncode != 0 or self._failure is not None):
+            reason = problem or str(self._failure)
+            raise OSError(
+                f"{self.target}: sorting the N-Triples failed ({self.sorter} exited {process.returncode}): {reason}"
+            )
+
+
+def _write_unique_sorted(pieces: list[bytes], target: Path, chunk: int = 100_000) -> None:
+    """Write the lines of ``pieces`` to ``target`` sorted bytewise, each once (the in-memory path)."""
+    lines = sorted(set(b"".join(pieces).split(b"\n")) - {b""})
+    with open(target, "wb") as out:
+        for index in range(0, len(lines), chunk):
+            out.write(b"\n".join(lines[index : index + chunk]) + b"\n")
+
+
+def merge_sorted(sources: list[Path], target: Path, sorter: str | None = None) -> None:
+    """Write into ``target`` the lines of sorted files, merged in order, each line once.
+
+    Takes the sorted N-Triples files, the file to write and GNU sort (None:
+    merged in Python). Raises OSError when the merge fails.
+    """
+    if sorter is None:
+        with contextlib.ExitStack() as files, open(target, "wb") as out:
+            streams = [files.enter_context(open(source, "rb")) for source in sources]
+            last = None
+            for line in heapq.merge(*streams):
+                if line != last:
+                    out.write(line)
+                    last = line
+        return
+    command = [sorter, "-m", "-u", "-T", str(target.parent), "-o", str(target), *map(str, sources)]
+    done = subprocess.run(command, capture_output=True, env={**os.environ, "LC_ALL": "C"}, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip()
+        raise OSError(f"{target}: merging sorted N-Triples failed ({sorter} exited {done.returncode}): {reason}")
+
+
 def write_sorted(store: ox.Store, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
     """Write a store's default graph to ``target`` as N-Triples lines sorted bytewise.
 
     Takes the store, the file to write, how many threads the sort may use and
-    the GNU sort to pipe the lines through (None: the in-memory Python sort).
-    GNU sort keeps its memory bounded (``SORT_BUFFER``, then temporary files
-    beside ``target``), where sorting in Python held the graph's text twice
-    over: at 10,000 resolutions that was 1.5 GiB on top of the store. Both
-    paths write the same bytes (``LC_ALL=C`` compares bytes, as Python does).
-    Raises OSError when the sort fails.
+    the GNU sort to pipe the lines through (None: the in-memory Python sort);
+    see :class:`LineSorter`. Raises OSError when the sort fails.
     """
-    if sorter is None:
-        with open(target, "wb") as out:
-            for block in _sorted_lines(store):
-                out.write(block)
-        return
-    command = [sorter, "-S", SORT_BUFFER, f"--parallel={max(1, jobs)}", "-T", str(target.parent), "-o", str(target)]
-    environment = {**os.environ, "LC_ALL": "C"}
-    failure: OSError | None = None
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environment) as sorting:
-        assert sorting.stdin is not None and sorting.stderr is not None
-        try:
-            store.dump(sorting.stdin, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-            sorting.stdin.close()
-        except OSError as error:  # sort stopped reading (a full disk?): its status and message say why
-            failure = error
-        problem = sorting.stderr.read().decode("utf-8", "replace").strip()
-    if sorting.returncode != 0 or failure is not None:
-        reason = problem or str(failure)
-        raise OSError(f"{target}: sorting the N-Triples failed ({sorter} exited {sorting.returncode}): {reason}")
+    with LineSorter(target, jobs, sorter) as sorting:
+        sink = cast(IO[bytes], sorting)  # the store calls only write and flush
+        store.dump(sink, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
 def serialize(triples: list[ox.Triple] | Iterator[ox.Triple]) -> bytes:

@@ -1,0 +1,116 @@
+"""The previous build's graph, loaded again from its sorted dump while this build reads its sources.
+
+A rebuild's graph differs from the previous build's by a few lines of the
+sorted dump, but loading the store from every text's triples was the largest
+cost of a one-file rebuild after the site (25.6 of 135 s at 10,000 texts).
+When the cache folder vouches for the previous output's dump (written by the
+same code and the same base, and untouched since: :func:`start_restore`), a
+thread loads that dump into a store from the start of the build. Oxigraph
+lets go of Python's lock while it loads, so the load runs on the other core
+while this process reads and resolves the sources. Once the graph stage has
+written the new sorted dump, the lines only in the old one are removed from
+that store and the lines only in the new one added (:func:`bring_up_to_date`).
+The store then holds exactly the new graph. Its triples come in another order
+than a store filled text by text, and nothing the build writes depends on that
+order (``tests/test_store_order.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from cndkg.cache import cache_salt, write_record
+from cndkg.delta import LineDelta
+from cndkg.publish.atomic import file_stamp
+
+RECORD_FILE = "store.json"
+DUMP_FILE = "cndkg.nt"
+
+MOST_CHANGED_LINES = 200_000
+"""Above this many changed lines, loading the new dump afresh is about as quick as bringing the old one up to
+date (removing a triple costs about as much as loading a few)."""
+
+
+def record_salt(base: str) -> str:
+    """Return what, besides the sources, decides the dump's lines: the code and the base."""
+    return cache_salt("store", base)
+
+
+class Restore:
+    """The previous output's dump, being loaded into a store on a thread."""
+
+    def __init__(self, dump: Path, triples: int) -> None:
+        self.dump = dump
+        self.triples = triples
+        self._store: ox.Store | None = None
+        self._thread = threading.Thread(target=self._load, name="cndkg-restore", daemon=True)
+
+    def start(self) -> Restore:
+        """Start loading; return self."""
+        self._thread.start()
+        return self
+
+    def _load(self) -> None:
+        """Load the dump (on the thread); a dump that fails to load or holds another count of triples is not used."""
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(self.dump), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        except (OSError, SyntaxError, ValueError):
+            return
+        if len(store) == self.triples:
+            self._store = store
+
+    def store(self) -> ox.Store | None:
+        """Wait for the load; return the previous graph's store, or None when it could not be restored.
+
+        The store is handed over once: a second call returns None.
+        """
+        self._thread.join()
+        store, self._store = self._store, None
+        return store
+
+
+def start_restore(cache: Path | None, out: Path, salt: str) -> Restore | None:
+    """Start restoring the graph of the dump in ``out``, when the record in ``cache`` vouches for it; else None."""
+    if cache is None:
+        return None
+    dump = out / DUMP_FILE
+    try:
+        stored = json.loads((cache / RECORD_FILE).read_text(encoding="utf-8"))
+        fits = stored["salt"] == salt and stored["out"] == str(out.resolve())
+        stamp, triples = tuple(stored["stamp"]), int(stored["triples"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not fits or file_stamp(dump) != stamp:
+        return None
+    return Restore(dump, triples).start()
+
+
+def save_record(cache: Path, out: Path, salt: str, triples: int) -> None:
+    """Record the dump in ``out`` (after the output is in place) and how many triples it holds."""
+    stamp = file_stamp(out / DUMP_FILE)
+    stored = {"salt": salt, "out": str(out.resolve()), "stamp": list(stamp or ()), "triples": triples}
+    write_record(cache / RECORD_FILE, json.dumps(stored).encode("utf-8") if stamp is not None else None)
+
+
+def bring_up_to_date(store: ox.Store, triples: int, delta: LineDelta) -> int | None:
+    """Remove the delta's removed lines from ``store`` (holding ``triples``) and add its added lines.
+
+    Returns how many triples the store then holds, or None (the store must
+    then not be used) when a changed line names a blank node (a blank node
+    read again is another node), or that count is not the count before minus
+    the removed plus the added.
+    """
+    if any(b"_:" in line for line in (*delta.removed, *delta.added)):
+        return None
+    if delta.removed:
+        for quad in ox.parse(b"\n".join(delta.removed) + b"\n", format=ox.RdfFormat.N_TRIPLES, lenient=True):
+            store.remove(quad)
+    if delta.added:
+        store.bulk_load(input=b"\n".join(delta.added) + b"\n", format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    count = len(store)
+    return count if count == triples - len(delta.removed) + len(delta.added) else None
