@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from cndkg import delta
-from cndkg.build import BuildOptions, build
+from cndkg.build import BuildOptions, build, start_store_restore
 from cndkg.delta import LineDelta, line_delta
 from cndkg.graph.restore import RECORD_FILE, bring_up_to_date, save_record, start_restore
 from cndkg.writers.ntriples import LineSorter, gnu_sort, merge_sorted
@@ -172,7 +172,9 @@ def test_a_rebuild_restores_the_store_and_writes_a_clean_builds_bytes(tmp_path: 
     text.write_text(text.read_text(encoding="utf-8").replace("Recalling", "Recalling also", 1), encoding="utf-8")
     clean = tmp_path / "clean"
     shutil.copytree(out, clean)
-    rebuilt = build(options)
+    restore = start_store_restore(options)  # as serve --watch starts it, before it reads the corpus
+    assert restore is not None
+    rebuilt = build(options, restore=restore)
     fresh = build(BuildOptions(sources=[str(corpus)], out=clean, search=False, jobs=1, root=corpus))
     assert rebuilt.store_restored and not fresh.store_restored
     assert rebuilt.triples == fresh.triples

@@ -35,8 +35,8 @@ from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
 from cndkg.graph.parts import FOLDER as PARTS_FOLDER
 from cndkg.graph.parts import PartCache
+from cndkg.graph.restore import Restore, save_record, start_restore
 from cndkg.graph.restore import record_salt as restore_salt
-from cndkg.graph.restore import save_record, start_restore
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
 from cndkg.publish import downloads
@@ -174,11 +174,13 @@ def _plan_search(work: Path, site_pages: SitePages, options: BuildOptions) -> Se
     return plan
 
 
-def build(options: BuildOptions, corpus: Corpus | None = None) -> BuildReport:
+def build(options: BuildOptions, corpus: Corpus | None = None, restore: Restore | None = None) -> BuildReport:
     """Build the dataset and website into ``options.out``.
 
     Takes the build options and, optionally, the corpus :func:`read_corpus`
-    read from them (else the build reads it). Returns the report. Raises BuildError (previous
+    read from them (else the build reads it) and the restore of the previous
+    build's store :func:`start_store_restore` started (else the build starts
+    it, when the cache folder vouches for the previous output). Returns the report. Raises BuildError (previous
     output untouched) when a source cannot be read (unless skip_bad_sources),
     when no resolution was found, when the graph does not conform to the
     shapes (unless allow_invalid), when another build is writing the same
@@ -191,7 +193,16 @@ def build(options: BuildOptions, corpus: Corpus | None = None) -> BuildReport:
         held.enter_context(workers(options.jobs))
         if options.discard_previous is None:
             options = replace(options, discard_previous=held.enter_context(discarding_alongside()))
-        return _build(options, pending)
+        return _build(options, pending, restore)
+
+
+def start_store_restore(options: BuildOptions) -> Restore | None:
+    """Start loading the previous output's graph on a thread (:mod:`cndkg.graph.restore`); None if none is vouched for.
+
+    ``serve --watch`` starts it before it reads the corpus for its preview, so
+    the load runs meanwhile; :func:`build` starts it itself otherwise.
+    """
+    return start_restore(options.cache, options.out, restore_salt(load_registry(options.base).minter.base))
 
 
 def read_corpus(options: BuildOptions) -> Corpus:
@@ -219,13 +230,13 @@ def _parse_cache(options: BuildOptions, registry: Registry) -> ParseCache | None
     return ParseCache(options.cache, salt, options.decoded)
 
 
-def _build(options: BuildOptions, pending: list[Corpus]) -> BuildReport:
+def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None) -> BuildReport:
     """Build with the output folder's lock held (see :func:`build`), from the corpus in ``pending`` if there is one."""
     report = BuildReport()
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
         raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
-    restore = start_restore(options.cache, options.out, restore_salt(registry.minter.base))
+    restore = restore or start_store_restore(options)
     progress = options.progress
     if progress:
         progress("read, segment, find ...")

@@ -636,7 +636,7 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     Returns 0 once stopped by SIGINT, SIGTERM or SIGHUP. Raises CndkgError when
     ``host`` is not 127.0.0.1 or the port cannot be used.
     """
-    from cndkg.build import build, print_summary
+    from cndkg.build import build, print_summary, start_store_restore
     from cndkg.publish.atomic import Interrupted, discard_in_background
     from cndkg.resolve import ResolveMemo
     from cndkg.resources import data_dir
@@ -654,8 +654,10 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
     watcher = Watcher(sources, changes, ignored, options.out)
 
     def build_batch(batch: Batch) -> BuildReport:
+        restore = start_store_restore(options)  # the previous store loads while the preview reads the corpus
         # The corpus goes straight to the build, which lets go of it once the graph is built.
-        return build(options, _preview(options, published, batch, state) if published and batch.paths else None)
+        corpus = _preview(options, published, batch, state) if published and batch.paths else None
+        return build(options, corpus, restore)
 
     def done(batch: Batch, report: object | None, error: BaseException | None) -> None:
         if quiet:
