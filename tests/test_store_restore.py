@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -56,6 +57,33 @@ def test_a_failing_sort_raises_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(OSError, match=r"sorted\.nt: sorting the N-Triples failed"), LineSorter(target, 1, failing) as s:
         s.write(b"".join(LINES) * 2000)
     assert not target.exists()
+
+
+FULL_DISK_SORT = """#!/bin/sh
+# Writes part of its output file, then fails as GNU sort does on a full disk.
+while [ $# -gt 0 ]; do
+  if [ "$1" = "-o" ]; then echo partial > "$2"; fi
+  shift
+done
+cat > /dev/null
+echo "sort: write failed: No space left on device" >&2
+exit 2
+"""
+
+
+def test_a_sort_that_fails_on_a_full_disk_says_so_and_leaves_no_file(tmp_path: Path) -> None:
+    sorter = tmp_path / "sort"
+    sorter.write_text(FULL_DISK_SORT, encoding="utf-8")
+    sorter.chmod(0o755)
+    target = tmp_path / "out" / "sorted.nt"
+    target.parent.mkdir()
+    with pytest.raises(OSError) as raised, LineSorter(target, 1, str(sorter)) as sorting:
+        sorting.write(b"".join(LINES))
+    assert raised.value.errno == errno.ENOSPC and "sorted.nt" in str(raised.value)
+    assert list(target.parent.iterdir()) == []
+    with pytest.raises(OSError) as merging:
+        merge_sorted([sorter, sorter], target, str(sorter))
+    assert merging.value.errno == errno.ENOSPC and list(target.parent.iterdir()) == []
 
 
 @pytest.mark.parametrize("sorter", SORTERS)
@@ -135,6 +163,10 @@ def test_a_recorded_dump_is_restored(tmp_path: Path) -> None:
     store = restore.store()
     assert store is not None and _triples(store) == _triples(_store(LINES))
     assert restore.store() is None  # handed over once
+    unused = start_restore(cache, out, "salt")
+    assert unused is not None
+    unused.close()  # a build that failed before its graph stage waits for the load and lets go of the store
+    assert unused.store() is None
 
 
 @pytest.mark.parametrize("change", ["no cache", "no record", "other salt", "other folder", "dump touched"])
@@ -163,10 +195,14 @@ def test_a_dump_that_does_not_load_as_recorded_gives_no_store(tmp_path: Path, da
     assert restore is not None and restore.store() is None
 
 
-def test_a_rebuild_restores_the_store_and_writes_a_clean_builds_bytes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: workers are forked while the thread loads the store
+def test_a_rebuild_restores_the_store_and_writes_a_clean_builds_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr("cndkg.forking.FORK_WORTH_SECONDS", 0.0)  # every stage forks, however small its work
     corpus, out, cache = tmp_path / "corpus", tmp_path / "out", tmp_path / "cache"
     shutil.copytree(CORPUS, corpus)
-    options = BuildOptions(sources=[str(corpus)], out=out, cache=cache, search=False, jobs=1, root=corpus)
+    options = BuildOptions(sources=[str(corpus)], out=out, cache=cache, search=False, jobs=jobs, root=corpus)
     assert not build(options).store_restored  # nothing to restore from
     text = next(path for path in sorted(corpus.rglob("*.txt")) if "Recalling" in path.read_text(encoding="utf-8"))
     text.write_text(text.read_text(encoding="utf-8").replace("Recalling", "Recalling also", 1), encoding="utf-8")

@@ -35,7 +35,7 @@ from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
 from cndkg.graph.parts import FOLDER as PARTS_FOLDER
 from cndkg.graph.parts import PartCache
-from cndkg.graph.restore import Restore, save_record, start_restore
+from cndkg.graph.restore import DUMP_FILE, Restore, save_record, start_restore
 from cndkg.graph.restore import record_salt as restore_salt
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
@@ -193,6 +193,9 @@ def build(options: BuildOptions, corpus: Corpus | None = None, restore: Restore 
         held.enter_context(workers(options.jobs))
         if options.discard_previous is None:
             options = replace(options, discard_previous=held.enter_context(discarding_alongside()))
+        restore = restore or start_store_restore(options)
+        if restore is not None:
+            held.callback(restore.close)
         return _build(options, pending, restore)
 
 
@@ -236,7 +239,6 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
     if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
         raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
-    restore = restore or start_store_restore(options)
     progress = options.progress
     if progress:
         progress("read, segment, find ...")
@@ -255,7 +257,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
         parts = PartCache(options.cache / PARTS_FOLDER, cache_salt("graph parts", registry.minter.base))
     with atomic_folder(options.out, options.discard_previous) as work:
         with _stage(report, "graph", progress):
-            result = build_graph(corpus.settled, registry, parts, dump=work / "cndkg.nt", restore=restore)
+            result = build_graph(corpus.settled, registry, parts, dump=work / DUMP_FILE, restore=restore)
             store = result.store
         report.texts_kept, report.store_restored = result.parts_reused, result.restored
         names, cache_keys = [s.name for s in corpus.sources], parsed.cache_keys
@@ -342,10 +344,10 @@ def _changed_since(options: BuildOptions, work: Path, result: GraphResult) -> se
     """
     if result.delta is not None:
         return result.delta.subjects()
-    previous = options.out / "cndkg.nt"
+    previous = options.out / DUMP_FILE
     if options.cache is None or not previous.is_file():
         return None
-    return changed_subjects(previous, work / "cndkg.nt")
+    return changed_subjects(previous, work / DUMP_FILE)
 
 
 def _rows_delta(
@@ -353,7 +355,7 @@ def _rows_delta(
 ) -> RowsDelta | None:
     """Return what writing the downloads by delta needs, when the previous output's are on record."""
     salt = downloads.memo_salt(load_registry(options.base).minter.base)
-    return downloads.rows_delta(options.cache, options.out, salt, changed, store, work / "cndkg.nt")
+    return downloads.rows_delta(options.cache, options.out, salt, changed, store, work / DUMP_FILE)
 
 
 def _validate(

@@ -15,11 +15,14 @@ search instead of from the whole store.
 from __future__ import annotations
 
 import mmap
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -155,16 +158,17 @@ def line_delta(previous: Path, current: Path, most: int | None = None) -> LineDe
     """Return the lines in only one of two sorted N-Triples files, and which.
 
     None when a file is not sorted bytewise, or more than ``most`` lines
-    changed (the caller then reads everything).
+    changed (the caller then reads everything; the comparison stops there).
     """
     removed: list[bytes] = []
     added: list[bytes] = []
-    for change in _changed_lines(previous, current):
-        if change is None:
-            return None
-        (added if change[0] else removed).append(change[1])
-        if most is not None and len(removed) + len(added) > most:
-            return None
+    with _changes(previous, current) as changes:
+        for change in changes:
+            if change is None:
+                return None
+            (added if change[0] else removed).append(change[1])
+            if most is not None and len(removed) + len(added) > most:
+                return None
     return LineDelta(tuple(removed), tuple(added))
 
 
@@ -178,17 +182,34 @@ def changed_subjects(previous: Path, current: Path) -> set[str] | None:
     return None if delta is None else delta.subjects()
 
 
-def _changed_lines(previous: Path, current: Path) -> Iterator[tuple[bool, bytes] | None]:
-    """Yield (whether only in ``current``, line) for the lines in only one of two sorted files (None: unsorted)."""
+@contextmanager
+def _changes(previous: Path, current: Path) -> Iterator[Iterator[tuple[bool, bytes] | None]]:
+    """Yield the (whether only in ``current``, line) of the lines in only one of two sorted files (None: unsorted).
+
+    GNU ``comm`` compares them where the machine has it, its output read as it
+    comes (and the command stopped when the caller stops reading); else Python merges them.
+    """
     comm = shutil.which("comm")
-    if comm is not None:
-        command = [comm, "-3", "--check-order", str(previous), str(current)]
-        done = subprocess.run(command, capture_output=True, env={"LC_ALL": "C"}, check=False)
-        if done.returncode == 0:
-            for line in done.stdout.splitlines():  # comm indents the second file's lines by a tab
-                yield (True, line[1:]) if line.startswith(b"\t") else (False, line)
-            return
-    yield from _merge_differences(previous, current)
+    if comm is None:
+        yield _merge_differences(previous, current)
+        return
+    command = [comm, "-3", "--check-order", str(previous), str(current)]
+    environment = {**os.environ, "LC_ALL": "C"}  # compare bytes, whatever the user's locale
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment) as comparing:
+        assert comparing.stdout is not None
+        try:
+            yield _read_comm(comparing.stdout, comparing)
+        finally:
+            comparing.kill()
+
+
+def _read_comm(output: IO[bytes], comparing: subprocess.Popen[bytes]) -> Iterator[tuple[bool, bytes] | None]:
+    """Yield what ``comm -3`` writes (the second file's lines indented by a tab), then None if it failed."""
+    for line in output:
+        line = line.rstrip(b"\n")
+        yield (True, line[1:]) if line.startswith(b"\t") else (False, line)
+    if comparing.wait() != 0:  # unsorted input (--check-order), or a file it could not read
+        yield None
 
 
 def _merge_differences(previous: Path, current: Path) -> Iterator[tuple[bool, bytes] | None]:

@@ -66,8 +66,11 @@ class GraphResult:
     """How many texts' triples came from the cache, not described again."""
     delta: LineDelta | None = None
     """How the sorted dump differs from the previous build's, when the store was restored from that one."""
-    restored: bool = False
-    """Whether the store is the previous build's graph brought up to date (:mod:`cndkg.graph.restore`)."""
+
+    @property
+    def restored(self) -> bool:
+        """Return whether the store is the previous build's graph brought up to date (:mod:`cndkg.graph.restore`)."""
+        return self.delta is not None
 
     @property
     def graph(self) -> Graph:
@@ -166,33 +169,17 @@ def _build_graph(
 ) -> GraphResult:
     """Build the graph (see :func:`build_graph`), with the cycle collector paused."""
     resolved = list(corpus.texts)
-    minter = registry.minter
     triples = _Triples()
     for subject, predicate, value in registry.graph:
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
     loading = ox.Store() if dump is None or restore is None else None
-    sessions: set[tuple[str, int]] = set()
-    workers = workers_for(len(resolved), SECONDS_PER_TEXT)
-    step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
-    job = _RecordJob(resolved, minter, step, parts)
-    keys: set[str] = set()
-    reused = 0
     texts_dump = None if dump is None else dump.with_name(dump.name + ".texts")
     with _sorting(texts_dump) as sorting:
-        # Each part is loaded while the workers describe the next ones.
-        for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
-            if loading is not None:
-                loading.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
-            if sorting is not None:
-                sorting.write(part.ntriples)
-            triples.merge_index(part.index)
-            sessions |= part.sessions
-            keys |= part.keys
-            reused += part.reused
+        taken = _take_texts(resolved, registry.minter, parts, triples, loading, sorting)
     _state_facts(triples, corpus.facts)
     with _typed_by(loading, texts_dump) as typed:
-        _describe_stubs(triples, typed, resolved, registry, sessions)
-    _describe_sessions(triples, sessions, registry)
+        _describe_stubs(triples, typed, resolved, registry, taken.sessions)
+    _describe_sessions(triples, taken.sessions, registry)
     _label_resolutions(triples)
     if loading is not None:
         load_lines(triples.lines, loading)
@@ -204,7 +191,37 @@ def _build_graph(
     else:
         assert loading is not None
         store, count, delta = loading, len(loading), None
-    return GraphResult(store, count, part_keys=keys, parts_reused=reused, delta=delta, restored=delta is not None)
+    return GraphResult(store, count, part_keys=taken.keys, parts_reused=taken.reused, delta=delta)
+
+
+def _take_texts(
+    resolved: list[ResolvedResolution],
+    minter: Minter,
+    parts: PartCache | None,
+    triples: _Triples,
+    store: ox.Store | None,
+    sorting: LineSorter | None,
+) -> _RecordPart:
+    """Describe the texts (or take their cached triples) into ``store`` and ``sorting``, their index into ``triples``.
+
+    Returns what the runs of texts had in common: their cache keys, how many
+    were taken from the cache and the sessions they name (its triples left empty).
+    """
+    workers = workers_for(len(resolved), SECONDS_PER_TEXT)
+    step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
+    job = _RecordJob(resolved, minter, step, parts)
+    taken = _RecordPart(b"", {}, set())
+    # Each part is loaded while the workers describe the next ones.
+    for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
+        if store is not None:
+            store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
+        if sorting is not None:
+            sorting.write(part.ntriples)
+        triples.merge_index(part.index)
+        taken.sessions |= part.sessions
+        taken.keys |= part.keys
+        taken.reused += part.reused
+    return taken
 
 
 @contextmanager

@@ -59,6 +59,7 @@ class Restore:
         """Load the dump (on the thread); a dump that fails to load or holds another count of triples is not used."""
         store = ox.Store()
         try:
+            # lenient: Oxigraph wrote this dump, and the build parses its new lines strictly when it writes Turtle
             store.bulk_load(path=str(self.dump), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         except (OSError, SyntaxError, ValueError):
             return
@@ -75,6 +76,15 @@ class Restore:
         self._thread.join()
         store, self._store = self._store, None
         return store if file_stamp(self.dump) == self.stamp else None
+
+    def close(self) -> None:
+        """Wait for the load and let go of a store not handed over (a build that failed before its graph stage).
+
+        Waiting matters: a process must not exit, nor start another load, while
+        this one is inside Oxigraph.
+        """
+        self._thread.join()
+        self._store = None
 
 
 def start_restore(cache: Path | None, out: Path, salt: str) -> Restore | None:
@@ -113,7 +123,9 @@ def bring_up_to_date(store: ox.Store, triples: int, delta: LineDelta) -> int | N
     if any(b"_:" in line for line in (*delta.removed, *delta.added)):
         return None
     removed, added = _quads(delta.removed), _quads(delta.added)
-    if len(set(added)) != len(added) or not all(quad in store for quad in removed) or any(q in store for q in added):
+    if len(set(removed)) != len(removed) or len(set(added)) != len(added):
+        return None
+    if not all(quad in store for quad in removed) or any(quad in store for quad in added):
         return None
     for quad in removed:
         store.remove(quad)

@@ -7,6 +7,7 @@ from, and what makes the dumps byte-identical for the same input.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import heapq
 import os
@@ -69,10 +70,11 @@ class LineSorter:
     (``LC_ALL=C`` compares bytes, as Python does). With ``sorter`` (GNU sort:
     :func:`gnu_sort`) the pieces are piped to it, whose memory is bounded
     (:data:`SORT_BUFFER`, then temporary files beside ``target``), on ``jobs``
-    threads; without, they are held and sorted in Python (about twice the
-    lines' size at the peak). Both write the same bytes. Leaving the block
-    raises OSError when the sort failed; when the block raises, ``target`` is
-    removed.
+    threads; without, they are held and sorted in Python (about four times
+    the lines' size at the peak). Both write the same bytes for pieces without
+    empty lines, which N-Triples written by Oxigraph never has. Leaving the
+    block raises OSError when the sort failed (with ``errno`` ENOSPC for a
+    full disk); when the block raises or the sort fails, ``target`` is removed.
     """
 
     def __init__(self, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
@@ -86,9 +88,8 @@ class LineSorter:
     def __enter__(self) -> LineSorter:
         if self.sorter is not None:
             command = [self.sorter, "-u", "-S", SORT_BUFFER, f"--parallel={self.jobs}", "-T", str(self.target.parent)]
-            environment = {**os.environ, "LC_ALL": "C"}
             self._process = subprocess.Popen(
-                [*command, "-o", str(self.target)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+                [*command, "-o", str(self.target)], stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=_c_locale()
             )
         return self
 
@@ -109,12 +110,16 @@ class LineSorter:
         """Do nothing: the pieces go to the sort as they come (writers that take a file call this)."""
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if self._process is None:
-            if kind is None:
-                _write_unique_sorted(self._pieces, self.target)
-            self._pieces = []
-        else:
-            self._finish_process(aborted=kind is not None)
+        try:
+            if self._process is None:
+                if kind is None:
+                    _write_unique_sorted(self._pieces, self.target)
+                self._pieces = []
+            else:
+                self._finish_process(aborted=kind is not None)
+        except BaseException:
+            self.target.unlink(missing_ok=True)
+            raise
         if kind is not None:
             self.target.unlink(missing_ok=True)
 
@@ -123,7 +128,7 @@ class LineSorter:
         process = self._process
         assert process is not None and process.stdin is not None and process.stderr is not None
         if aborted:
-            process.kill()
+            process.terminate()  # not killed: sort removes its temporary files when it is terminated
         try:
             process.stdin.close()
         except OSError as error:
@@ -132,10 +137,20 @@ class LineSorter:
         process.wait()
         process.stderr.close()
         if not aborted and (process.returncode != 0 or self._failure is not None):
-            reason = problem or str(self._failure)
-            raise OSError(
-                f"{self.target}: sorting the N-Triples failed ({self.sorter} exited {process.returncode}): {reason}"
-            )
+            raise _sort_failure(self.target, "sorting", self.sorter, process.returncode, problem or str(self._failure))
+
+
+def _c_locale() -> dict[str, str]:
+    """Return the environment in which GNU sort compares bytes, whatever the user's locale."""
+    return {**os.environ, "LC_ALL": "C"}
+
+
+def _sort_failure(target: Path, doing: str, sorter: str | None, status: int | None, problem: str) -> OSError:
+    """Return the error of a failed sort or merge, naming the file (ENOSPC when the disk was full)."""
+    message = f"{target}: {doing} the N-Triples failed ({sorter} exited {status}): {problem}"
+    if "No space left on device" in problem:
+        return OSError(errno.ENOSPC, message)
+    return OSError(message)
 
 
 def _write_unique_sorted(pieces: list[bytes], target: Path, chunk: int = 100_000) -> None:
@@ -150,22 +165,30 @@ def merge_sorted(sources: list[Path], target: Path, sorter: str | None = None) -
     """Write into ``target`` the lines of sorted files, merged in order, each line once.
 
     Takes the sorted N-Triples files, the file to write and GNU sort (None:
-    merged in Python). Raises OSError when the merge fails.
+    merged in Python). Raises OSError when the merge fails (``target`` is then removed).
     """
-    if sorter is None:
-        with contextlib.ExitStack() as files, open(target, "wb") as out:
-            streams = [files.enter_context(open(source, "rb")) for source in sources]
-            last = None
-            for line in heapq.merge(*streams):
-                if line != last:
-                    out.write(line)
-                    last = line
-        return
-    command = [sorter, "-m", "-u", "-T", str(target.parent), "-o", str(target), *map(str, sources)]
-    done = subprocess.run(command, capture_output=True, env={**os.environ, "LC_ALL": "C"}, check=False)
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip()
-        raise OSError(f"{target}: merging sorted N-Triples failed ({sorter} exited {done.returncode}): {reason}")
+    try:
+        if sorter is None:
+            _merge_in_python(sources, target)
+            return
+        command = [sorter, "-m", "-u", "-T", str(target.parent), "-o", str(target), *map(str, sources)]
+        done = subprocess.run(command, capture_output=True, env=_c_locale(), check=False)
+        if done.returncode != 0:
+            raise _sort_failure(target, "merging", sorter, done.returncode, done.stderr.decode("utf-8", "replace"))
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _merge_in_python(sources: list[Path], target: Path) -> None:
+    """Merge sorted files into ``target``, each line once (for machines without GNU sort)."""
+    with contextlib.ExitStack() as files, open(target, "wb") as out:
+        streams = [files.enter_context(open(source, "rb")) for source in sources]
+        last = None
+        for line in heapq.merge(*streams):
+            if line != last:
+                out.write(line)
+                last = line
 
 
 def write_sorted(store: ox.Store, target: Path, jobs: int = 1, sorter: str | None = None) -> None:
