@@ -9,8 +9,17 @@ import pyoxigraph as ox
 import pytest
 
 from cndkg.forking import workers
+from cndkg.publish import dumps
 from cndkg.publish.atomic import keep_or_write
-from cndkg.publish.blocks import INDEX_FILE, blocks_salt, load_previous, subject_blocks
+from cndkg.publish.blocks import (
+    INDEX_FILE,
+    TURTLE_BLOCKS,
+    TURTLE_BLOCKS_FILE,
+    Block,
+    blocks_salt,
+    load_previous,
+    subject_blocks,
+)
 from cndkg.publish.dumps import NodeReuse, commit_index, write_dumps
 
 BASE = "https://example.org/kg/"
@@ -72,6 +81,27 @@ def _check_reuse(tmp_path: Path) -> None:
     unchanged, changed = "res/cnd/60/1/data.ttl", "res/cnd/60/2/data.ttl"
     assert (tmp_path / "second" / unchanged).stat().st_ino == (first / unchanged).stat().st_ino
     assert (tmp_path / "second" / changed).stat().st_ino != (first / changed).stat().st_ino
+
+
+def test_a_rebuild_serializes_only_the_turtle_blocks_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, first = tmp_path / "cache", tmp_path / "first"
+    with workers(1):
+        _dump(_store(NT), first, cache, tmp_path / "none")
+        assert load_previous(cache / TURTLE_BLOCKS_FILE, first / "cndkg.ttl", blocks_salt(BASE, TURTLE_BLOCKS)).where
+        serialized: list[str] = []
+        original = dumps._turtle_block
+
+        def counting(block: Block) -> bytes:
+            serialized.append(block.subject)
+            return original(block)
+
+        monkeypatch.setattr(dumps, "_turtle_block", counting)
+        edited = NT.replace('"60/2"', '"60/2 (revised)"')
+        reused = _dump(_store(edited), tmp_path / "second", cache, first)
+    assert serialized == [f"{BASE}id/res/cnd/60/2"]
+    assert reused["cndkg.ttl"] == _dump(_store(edited), tmp_path / "clean", None, None)["cndkg.ttl"]
 
 
 def test_a_block_index_is_used_only_with_the_file_it_describes(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from cndkg.publish.dumps import EntityGroups
 from cndkg.writers.ntriples import gnu_sort
 from cndkg.writers.ntriples import write_sorted as write_sorted_ntriples
 
+ROOT = Path(__file__).resolve().parent.parent
 EX = "https://w3id.org/cndkg/id/res/cnd/57/4"
 
 # Terms whose bytes sort differently from their characters or from a locale's collation:
@@ -102,3 +103,24 @@ def test_entity_groups_complete_each_entity_once_and_as_soon_as_its_run_ends() -
 
 def test_entity_groups_ignore_subjects_without_a_page() -> None:
     assert _groups_of([EX + "0", EX + "0#op1"], [EX]) == [(f"page of {EX}", [])]
+
+
+def test_turtle_is_its_prefix_lines_then_each_subject_block_on_its_own(tmp_path: Path) -> None:
+    from cndkg.publish.blocks import subject_blocks
+    from cndkg.writers import turtle
+    from cndkg.writers.ntriples import write_sorted
+
+    store = _store()
+    store.load(path=str(ROOT / "ontology" / "cndkg.ttl"), format=ox.RdfFormat.TURTLE)  # many prefixes, many kinds
+    for quad in list(store):
+        if not isinstance(quad.subject, ox.NamedNode) or isinstance(quad.object, ox.BlankNode):
+            store.remove(quad)  # the dataset has no blank nodes
+    write_sorted(store, tmp_path / "sorted.nt")
+    whole = turtle.serialize(ox.parse(path=str(tmp_path / "sorted.nt"), format=ox.RdfFormat.N_TRIPLES))
+    blocks = [
+        turtle.subject_block(ox.parse(block.lines, format=ox.RdfFormat.N_TRIPLES))
+        for block in subject_blocks(tmp_path / "sorted.nt")
+    ]
+    assert len(blocks) > 50
+    assert turtle.header() + b"".join(blocks) == whole
+    assert turtle.serialize([]) == b""  # no triples, no prefix lines: an empty dump is an empty file

@@ -1,4 +1,4 @@
-"""Subject blocks of the sorted N-Triples dump, and the previous build's JSON-LD node of each block.
+"""Subject blocks of the sorted N-Triples dump, and the previous build's JSON-LD node (and Turtle) of each block.
 
 The sorted N-Triples file holds each subject's triples as one run of lines (a
 *block*). A JSON-LD node object is a pure function of its block and the base
@@ -8,7 +8,8 @@ of every block whose digest it finds there, and converts only the rest. The inde
 is a file of fixed-size binary records in the cache folder (nothing in it is
 run or unpickled), with a header naming the salt (code, base) and the size and
 modification time of the ``cndkg.jsonld`` it describes, so it is used only with
-that very file.
+that very file. The Turtle dump is indexed the same way (:data:`TURTLE_BLOCKS_FILE`): each block's Turtle
+is a pure function of its lines too (:mod:`cndkg.writers.turtle`).
 """
 
 from __future__ import annotations
@@ -73,9 +74,15 @@ def _subject_value(token: bytes) -> str:
     return token[1:-1].decode("utf-8") if token.startswith(b"<") else token[2:].decode("utf-8")
 
 
-def blocks_salt(base: str | None) -> bytes:
-    """Return the salt of a block index: the package's code (the JSON-LD writer) and the base IRI."""
-    return bytes.fromhex(cache_salt("jsonld blocks", base))[:32].ljust(32, b"\0")
+def blocks_salt(base: str | None, kind: str = "jsonld blocks") -> bytes:
+    """Return the salt of a block index: the package's code (the writers), the base IRI and what the index holds."""
+    return bytes.fromhex(cache_salt(kind, base))[:32].ljust(32, b"\0")
+
+
+TURTLE_BLOCKS_FILE = "turtle-blocks.bin"
+"""The index of the Turtle dump's subject blocks (the same format as the JSON-LD nodes' index)."""
+TURTLE_BLOCKS = "turtle blocks"
+"""The kind of :func:`blocks_salt` of the Turtle dump's index."""
 
 
 @dataclass

@@ -22,6 +22,8 @@ from cndkg.forking import fork_alongside, jobs_allowed
 from cndkg.publish.atomic import in_folder, keep_or_link, keep_or_write
 from cndkg.publish.blocks import (
     STAGED_SUFFIX,
+    TURTLE_BLOCKS,
+    TURTLE_BLOCKS_FILE,
     TURTLE_INDEX_FILE,
     Block,
     NewIndex,
@@ -125,10 +127,30 @@ class NodeReuse:
         """Return where this build writes its Turtle index until its output is in place."""
         return self.index.with_name(TURTLE_INDEX_FILE + STAGED_SUFFIX)
 
+    @property
+    def previous_turtle(self) -> Path:
+        """Return the previous build's Turtle dump."""
+        return self.previous / "cndkg.ttl"
+
+    @property
+    def turtle_blocks(self) -> Path:
+        """Return the index of the previous build's Turtle dump by subject block (beside the JSON-LD index)."""
+        return self.index.with_name(TURTLE_BLOCKS_FILE)
+
+    @property
+    def staged_turtle_blocks(self) -> Path:
+        """Return where this build writes its Turtle dump's block index until its output is in place."""
+        return self.index.with_name(TURTLE_BLOCKS_FILE + STAGED_SUFFIX)
+
 
 def commit_index(reuse: NodeReuse) -> None:
-    """Put this build's block index in place of the previous one (after the output folder was swapped in)."""
-    for staged, final in ((reuse.staged, reuse.index), (reuse.staged_turtle_index, reuse.turtle_index)):
+    """Put this build's block indexes in place of the previous ones (after the output folder was swapped in)."""
+    staged_and_final = (
+        (reuse.staged, reuse.index),
+        (reuse.staged_turtle_index, reuse.turtle_index),
+        (reuse.staged_turtle_blocks, reuse.turtle_blocks),
+    )
+    for staged, final in staged_and_final:
         try:
             staged.replace(final)
         except OSError:
@@ -188,10 +210,12 @@ def _nodes(blocks: Iterator[Block], previous: PreviousNodes, base: str | None) -
 
 
 def _write_turtle(job: _DumpJob, target: Path) -> None:
-    """Write the Turtle dump (parsed and written by Oxigraph alone); each entity's ``data.ttl`` is its blocks.
+    """Write the Turtle dump a subject block at a time; each entity's ``data.ttl`` is its blocks.
 
-    With ``reuse``, an entity whose blocks are those of the previous build
-    (:class:`~cndkg.publish.blocks.TurtleIndex`) gets the previous file, linked.
+    A block's Turtle is copied from the previous build's dump when its lines
+    are those of a block there, else serialized by Oxigraph (which parses its
+    lines strictly). With ``reuse``, an entity whose blocks are those of the
+    previous build (:class:`~cndkg.publish.blocks.TurtleIndex`) gets the previous file, linked.
     """
     salt = blocks_salt(job.base).hex()
     previous = load_turtle_index(job.reuse.turtle_index, salt) if job.reuse else TurtleIndex(salt)
@@ -207,14 +231,31 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
             _write_alternate(target.parent, relative, turtle.serialize(triples), job.reuse)
         written.note(folder, key, path)
 
-    with open(target, "wb") as out:
-        turtle.write(ox.parse(path=str(job.ntriples), format=ox.RdfFormat.N_TRIPLES), out)
+    blocks_salt_ = blocks_salt(job.base, TURTLE_BLOCKS)
+    reuse = job.reuse
+    known = load_previous(reuse.turtle_blocks, reuse.previous_turtle, blocks_salt_) if reuse else PreviousNodes({})
+    index = NewIndex(blocks_salt_)
     entities = EntityGroups(job.alternates, write_entity)
-    for block in subject_blocks(job.ntriples):
-        entities.add(block.subject, block)
+    try:
+        with open(target, "wb") as out:
+            position = 0
+            for block in subject_blocks(job.ntriples):
+                piece = known.node(block.digest) or _turtle_block(block)
+                position += out.write(turtle.header()) if position == 0 else 0
+                index.add(block.digest, position, len(piece))
+                position += out.write(piece)
+                entities.add(block.subject, block)
+    finally:
+        known.close()
     entities.close()
-    if job.reuse is not None:
-        written.write(job.reuse.staged_turtle_index)
+    if reuse is not None:
+        written.write(reuse.staged_turtle_index)
+        index.write(reuse.staged_turtle_blocks, target)
+
+
+def _turtle_block(block: Block) -> bytes:
+    """Return a subject block as Turtle without the prefix lines (its lines parsed strictly)."""
+    return turtle.subject_block(ox.parse(block.lines, format=ox.RdfFormat.N_TRIPLES))
 
 
 def _write_alternate(folder: Path, relative: str, content: str | bytes, reuse: NodeReuse | None) -> None:
