@@ -13,6 +13,7 @@ from cndkg.publish import dumps
 from cndkg.publish.atomic import keep_or_write
 from cndkg.publish.blocks import (
     INDEX_FILE,
+    JSONLD_BLOCKS,
     TURTLE_BLOCKS,
     TURTLE_BLOCKS_FILE,
     Block,
@@ -107,9 +108,11 @@ def test_a_rebuild_serializes_only_the_turtle_blocks_that_changed(
 def test_a_block_index_is_used_only_with_the_file_it_describes(tmp_path: Path) -> None:
     cache, first = tmp_path / "cache", tmp_path / "first"
     _dump(_store(NT), first, cache, tmp_path / "none")
-    salt = blocks_salt(BASE)
+    salt = blocks_salt(BASE, JSONLD_BLOCKS)
     assert load_previous(cache / INDEX_FILE, first / "cndkg.jsonld", salt).where
-    assert not load_previous(cache / INDEX_FILE, first / "cndkg.jsonld", blocks_salt(BASE + "other/")).where
+    assert not load_previous(
+        cache / INDEX_FILE, first / "cndkg.jsonld", blocks_salt(BASE + "other/", JSONLD_BLOCKS)
+    ).where
     jsonld = first / "cndkg.jsonld"
     stat = jsonld.stat()
     os.utime(jsonld, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # the file changed since

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +15,9 @@ import pytest
 from cndkg import delta
 from cndkg.build import BuildOptions, build, start_store_restore
 from cndkg.delta import LineDelta, line_delta
+from cndkg.errors import BuildError
 from cndkg.graph.restore import RECORD_FILE, bring_up_to_date, save_record, start_restore
+from cndkg.publish.atomic import output_lock
 from cndkg.writers.ntriples import LineSorter, gnu_sort, merge_sorted
 
 from .conftest import CORPUS
@@ -100,7 +104,7 @@ def test_a_line_delta_says_which_lines_went_and_which_came(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, comm: bool
 ) -> None:
     if not comm:
-        monkeypatch.setattr(delta.shutil, "which", lambda name: None)
+        monkeypatch.setattr(delta, "gnu_coreutil", lambda name: None)
     before, after = tmp_path / "a.nt", tmp_path / "b.nt"
     before.write_bytes(b"".join(sorted(LINES[:8])))
     after.write_bytes(b"".join(sorted(LINES[3:])))
@@ -219,3 +223,19 @@ def test_a_rebuild_restores_the_store_and_writes_a_clean_builds_bytes(
     again = build(options)
     assert not again.store_restored  # its stamp no longer fits the record: the store is loaded afresh
     assert tree_hashes(out) == tree_hashes(clean)
+
+
+def test_a_build_that_cannot_start_still_waits_for_the_restore_it_was_given(tmp_path: Path) -> None:
+    out, cache = _recorded_dump(tmp_path)
+    options = BuildOptions(sources=[str(CORPUS)], out=out, cache=cache, search=False, jobs=1)
+    for refuse in ("locked", "bad endpoint"):
+        restore = start_restore(cache, out, "salt")
+        assert restore is not None
+        with contextlib.ExitStack() as held:
+            if refuse == "locked":
+                held.enter_context(output_lock(out))  # another build is writing the folder
+            else:
+                options = replace(options, sparql_endpoint="ftp://example.org/sparql")
+            with pytest.raises(BuildError):
+                build(options, restore=restore)
+        assert restore.store() is None, f"{refuse}: the build did not close the restore it was given"

@@ -189,12 +189,15 @@ def build(options: BuildOptions, corpus: Corpus | None = None, restore: Restore 
     pending = [corpus] if corpus is not None else []
     del corpus  # the build lets go of the corpus once the graph is built: nothing here may hold it
     with contextlib.ExitStack() as held:
+        if restore is not None:
+            held.callback(restore.close)  # whatever happens next, the load is waited for
+        if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
+            raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
         held.enter_context(output_lock(options.out))
         held.enter_context(workers(options.jobs))
         if options.discard_previous is None:
             options = replace(options, discard_previous=held.enter_context(discarding_alongside()))
-        restore = restore or start_store_restore(options)
-        if restore is not None:
+        if restore is None and (restore := start_store_restore(options)) is not None:
             held.callback(restore.close)
         return _build(options, pending, restore)
 
@@ -236,8 +239,6 @@ def _parse_cache(options: BuildOptions, registry: Registry) -> ParseCache | None
 def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None) -> BuildReport:
     """Build with the output folder's lock held (see :func:`build`), from the corpus in ``pending`` if there is one."""
     report = BuildReport()
-    if options.sparql_endpoint and not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", options.sparql_endpoint):
-        raise BuildError(f"sparql_endpoint= is not an http(s) URL: {options.sparql_endpoint!r}")
     registry = load_registry(options.base)
     progress = options.progress
     if progress:

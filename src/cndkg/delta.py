@@ -14,17 +14,19 @@ search instead of from the whole store.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
-import shutil
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+
+from cndkg.writers.ntriples import gnu_coreutil
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,10 @@ def _changes(previous: Path, current: Path) -> Iterator[Iterator[tuple[bool, byt
     GNU ``comm`` compares them where the machine has it, its output read as it
     comes (and the command stopped when the caller stops reading); else Python merges them.
     """
-    comm = shutil.which("comm")
+    comm = gnu_coreutil("comm")
     if comm is None:
-        yield _merge_differences(previous, current)
+        with contextlib.closing(_merge_differences(previous, current)) as merged:
+            yield merged
         return
     command = [comm, "-3", "--check-order", str(previous), str(current)]
     environment = {**os.environ, "LC_ALL": "C"}  # compare bytes, whatever the user's locale
@@ -212,7 +215,7 @@ def _read_comm(output: IO[bytes], comparing: subprocess.Popen[bytes]) -> Iterato
         yield None
 
 
-def _merge_differences(previous: Path, current: Path) -> Iterator[tuple[bool, bytes] | None]:
+def _merge_differences(previous: Path, current: Path) -> Generator[tuple[bool, bytes] | None, None, None]:
     """Yield the lines in only one of two sorted files, merging them in Python (None when one is not sorted)."""
     with open(previous, "rb") as left_file, open(current, "rb") as right_file:
         left, right = next(left_file, None), next(right_file, None)

@@ -655,9 +655,14 @@ def watch_and_serve(options: BuildOptions, *, host: str = LOOPBACK, port: int = 
 
     def build_batch(batch: Batch) -> BuildReport:
         restore = start_store_restore(options)  # the previous store loads while the preview reads the corpus
-        # The corpus goes straight to the build, which lets go of it once the graph is built.
-        corpus = _preview(options, published, batch, state) if published and batch.paths else None
-        return build(options, corpus, restore)
+        try:
+            # The corpus goes straight to the build, which lets go of it once the graph is built.
+            corpus = _preview(options, published, batch, state) if published and batch.paths else None
+        except BaseException:
+            if restore is not None:
+                restore.close()
+            raise
+        return build(options, corpus, restore)  # the build waits for the load, whatever happens
 
     def done(batch: Batch, report: object | None, error: BaseException | None) -> None:
         if quiet:

@@ -201,16 +201,15 @@ def _take_texts(
     triples: _Triples,
     store: ox.Store | None,
     sorting: LineSorter | None,
-) -> _RecordPart:
+) -> _Taken:
     """Describe the texts (or take their cached triples) into ``store`` and ``sorting``, their index into ``triples``.
 
-    Returns what the runs of texts had in common: their cache keys, how many
-    were taken from the cache and the sessions they name (its triples left empty).
+    Returns the texts' cache keys, how many were taken from the cache and the sessions they name.
     """
     workers = workers_for(len(resolved), SECONDS_PER_TEXT)
     step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
     job = _RecordJob(resolved, minter, step, parts)
-    taken = _RecordPart(b"", {}, set())
+    taken = _Taken()
     # Each part is loaded while the workers describe the next ones.
     for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
         if store is not None:
@@ -222,6 +221,15 @@ def _take_texts(
         taken.keys |= part.keys
         taken.reused += part.reused
     return taken
+
+
+@dataclass
+class _Taken:
+    """What describing the texts gave besides their triples: cache keys, texts from the cache, sessions named."""
+
+    keys: set[str] = field(default_factory=set)
+    reused: int = 0
+    sessions: set[tuple[str, int]] = field(default_factory=set)
 
 
 @contextmanager

@@ -74,11 +74,13 @@ def _subject_value(token: bytes) -> str:
     return token[1:-1].decode("utf-8") if token.startswith(b"<") else token[2:].decode("utf-8")
 
 
-def blocks_salt(base: str | None, kind: str = "jsonld blocks") -> bytes:
+def blocks_salt(base: str | None, kind: str) -> bytes:
     """Return the salt of a block index: the package's code (the writers), the base IRI and what the index holds."""
     return bytes.fromhex(cache_salt(kind, base))[:32].ljust(32, b"\0")
 
 
+JSONLD_BLOCKS = "jsonld blocks"
+"""The kind of :func:`blocks_salt` of the JSON-LD dump's index (and of the entities' Turtle files' index)."""
 TURTLE_BLOCKS_FILE = "turtle-blocks.bin"
 """The index of the Turtle dump's subject blocks (the same format as the JSON-LD nodes' index)."""
 TURTLE_BLOCKS = "turtle blocks"
@@ -107,16 +109,17 @@ class PreviousNodes:
             self.mapped = None
 
 
-def load_previous(index: Path, previous_jsonld: Path, salt: bytes) -> PreviousNodes:
-    """Return the nodes a block index describes, if it describes ``previous_jsonld`` with this salt (else none).
+def load_previous(index: Path, previous_dump: Path, salt: bytes) -> PreviousNodes:
+    """Return the pieces (JSON-LD nodes, Turtle blocks) an index locates in ``previous_dump``, if it fits.
 
-    A missing, truncated or foreign index, or a JSON-LD file changed since, gives
-    an empty result: the blocks are then all converted.
+    It fits when it describes that very file with this salt. A missing,
+    truncated or foreign index, or a dump changed since, gives an empty
+    result: the blocks are then all converted.
     """
     empty = PreviousNodes({})
     try:
         data = index.read_bytes()
-        stat = previous_jsonld.stat()
+        stat = previous_dump.stat()
     except OSError:
         return empty
     start = len(_MAGIC) + _HEADER.size
@@ -127,7 +130,7 @@ def load_previous(index: Path, previous_jsonld: Path, salt: bytes) -> PreviousNo
         return empty
     where = {digest: (offset, length) for digest, offset, length in _RECORD.iter_unpack(data[start:])}
     try:
-        with open(previous_jsonld, "rb") as stream:
+        with open(previous_dump, "rb") as stream:
             mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if size else None
     except (OSError, ValueError):
         return empty

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from cndkg.forking import fork_alongside, jobs_allowed
 from cndkg.publish.atomic import in_folder, keep_or_link, keep_or_write
 from cndkg.publish.blocks import (
+    JSONLD_BLOCKS,
     STAGED_SUFFIX,
     TURTLE_BLOCKS,
     TURTLE_BLOCKS_FILE,
@@ -174,7 +175,7 @@ def _write_jsonld(job: _DumpJob, target: Path) -> None:
         content = opening + b",\n".join(nodes) + closing
         _write_alternate(target.parent, f"{folder}/data.jsonld", content, job.reuse)
 
-    salt = blocks_salt(job.base)
+    salt = blocks_salt(job.base, JSONLD_BLOCKS)
     previous = load_previous(job.reuse.index, job.reuse.previous_jsonld, salt) if job.reuse else PreviousNodes({})
     index = NewIndex(salt)
     entities = EntityGroups(job.alternates, write_entity)
@@ -217,7 +218,7 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
     lines strictly). With ``reuse``, an entity whose blocks are those of the
     previous build (:class:`~cndkg.publish.blocks.TurtleIndex`) gets the previous file, linked.
     """
-    salt = blocks_salt(job.base).hex()
+    salt = blocks_salt(job.base, JSONLD_BLOCKS).hex()
     previous = load_turtle_index(job.reuse.turtle_index, salt) if job.reuse else TurtleIndex(salt)
     written = TurtleIndex(salt)
 
@@ -231,17 +232,20 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
             _write_alternate(target.parent, relative, turtle.serialize(triples), job.reuse)
         written.note(folder, key, path)
 
-    blocks_salt_ = blocks_salt(job.base, TURTLE_BLOCKS)
+    turtle_salt = blocks_salt(job.base, TURTLE_BLOCKS)
     reuse = job.reuse
-    known = load_previous(reuse.turtle_blocks, reuse.previous_turtle, blocks_salt_) if reuse else PreviousNodes({})
-    index = NewIndex(blocks_salt_)
+    known = load_previous(reuse.turtle_blocks, reuse.previous_turtle, turtle_salt) if reuse else PreviousNodes({})
+    index = NewIndex(turtle_salt)
     entities = EntityGroups(job.alternates, write_entity)
     try:
         with open(target, "wb") as out:
             position = 0
             for block in subject_blocks(job.ntriples):
-                piece = known.node(block.digest) or _turtle_block(block)
-                position += out.write(turtle.header()) if position == 0 else 0
+                piece = known.node(block.digest)
+                if piece is None:
+                    piece = _turtle_block(block)
+                if position == 0:
+                    position += out.write(turtle.header())
                 index.add(block.digest, position, len(piece))
                 position += out.write(piece)
                 entities.add(block.subject, block)

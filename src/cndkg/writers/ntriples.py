@@ -49,10 +49,18 @@ SORT_BUFFER = "256M"
 """The memory GNU sort may use before it spills sorted runs to temporary files."""
 
 
-@functools.lru_cache(maxsize=1)
 def gnu_sort() -> str | None:
     """Return the path of GNU sort (coreutils) if this machine has it, else None."""
-    found = shutil.which("sort")
+    return gnu_coreutil("sort")
+
+
+@functools.lru_cache(maxsize=8)
+def gnu_coreutil(name: str) -> str | None:
+    """Return the path of a GNU coreutils command (``sort``, ``comm``) if this machine has it, else None.
+
+    Other implementations (BSD's, BusyBox's) lack options cndkg passes, such as ``comm --check-order``.
+    """
+    found = shutil.which(name)
     if found is None:
         return None
     try:
@@ -174,7 +182,8 @@ def merge_sorted(sources: list[Path], target: Path, sorter: str | None = None) -
         command = [sorter, "-m", "-u", "-T", str(target.parent), "-o", str(target), *map(str, sources)]
         done = subprocess.run(command, capture_output=True, env=_c_locale(), check=False)
         if done.returncode != 0:
-            raise _sort_failure(target, "merging", sorter, done.returncode, done.stderr.decode("utf-8", "replace"))
+            problem = done.stderr.decode("utf-8", "replace").strip()
+            raise _sort_failure(target, "merging", sorter, done.returncode, problem)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

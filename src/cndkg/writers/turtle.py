@@ -17,11 +17,12 @@ import pyoxigraph as ox
 from cndkg.namespaces import PREFIXES
 
 MEDIA_TYPE = "text/turtle"
+_PREFIXES = dict(PREFIXES)  # built once: the serializer is called once per subject block
 
 
 def serialize(triples: Iterable[ox.Triple] | Iterable[ox.Quad]) -> bytes:
     """Return sorted triples as Turtle with the project's prefixes."""
-    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES)
     assert data is not None
     return data
 
