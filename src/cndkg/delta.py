@@ -147,13 +147,18 @@ class LineDelta:
 
     def subjects(self) -> set[str] | None:
         """Return the subjects of the changed lines (None when one is a blank node, which cannot be named)."""
-        subjects: set[str] = set()
-        for line in (*self.removed, *self.added):
-            end = line.find(b">")
-            if not line.startswith(b"<") or end < 0:
-                return None
-            subjects.add(line[1:end].decode("utf-8"))
-        return subjects
+        return _subjects((*self.removed, *self.added))
+
+
+def _subjects(lines: Iterable[bytes]) -> set[str] | None:
+    """Return the subjects of N-Triples lines (None when one is a blank node, which cannot be named)."""
+    subjects: set[str] = set()
+    for line in lines:
+        end = line.find(b">")
+        if not line.startswith(b"<") or end < 0:
+            return None
+        subjects.add(line[1:end].decode("utf-8"))
+    return subjects
 
 
 def line_delta(previous: Path, current: Path, most: int | None = None) -> LineDelta | None:
@@ -178,10 +183,21 @@ def changed_subjects(previous: Path, current: Path) -> set[str] | None:
     """Return the subjects of the lines in one sorted N-Triples file and not in the other.
 
     None when a changed line's subject is a blank node or the files are not
-    sorted bytewise (the caller then reads everything).
+    sorted bytewise (the caller then reads everything). The lines are not
+    kept: after a change of code most of the dump may differ.
     """
-    delta = line_delta(previous, current)
-    return None if delta is None else delta.subjects()
+    unsorted: list[None] = []
+
+    def lines(changes: Iterator[tuple[bool, bytes] | None]) -> Iterator[bytes]:
+        for change in changes:
+            if change is None:
+                unsorted.append(None)
+                return
+            yield change[1]
+
+    with _changes(previous, current) as changes:
+        subjects = _subjects(lines(changes))
+    return None if unsorted else subjects
 
 
 @contextmanager
