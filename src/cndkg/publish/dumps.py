@@ -114,19 +114,9 @@ class NodeReuse:
         return self.previous / "cndkg.jsonld"
 
     @property
-    def staged(self) -> Path:
-        """Return where this build writes its index until its output is in place."""
-        return self.index.with_name(self.index.name + STAGED_SUFFIX)
-
-    @property
     def turtle_index(self) -> Path:
         """Return the previous build's index of entities' Turtle files (beside the block index)."""
         return self.index.with_name(TURTLE_INDEX_FILE)
-
-    @property
-    def staged_turtle_index(self) -> Path:
-        """Return where this build writes its Turtle index until its output is in place."""
-        return self.index.with_name(TURTLE_INDEX_FILE + STAGED_SUFFIX)
 
     @property
     def previous_turtle(self) -> Path:
@@ -139,21 +129,21 @@ class NodeReuse:
         return self.index.with_name(TURTLE_BLOCKS_FILE)
 
     @property
-    def staged_turtle_blocks(self) -> Path:
-        """Return where this build writes its Turtle dump's block index until its output is in place."""
-        return self.index.with_name(TURTLE_BLOCKS_FILE + STAGED_SUFFIX)
+    def indexes(self) -> tuple[Path, ...]:
+        """Return every index this reuse reads and a build rewrites."""
+        return self.index, self.turtle_index, self.turtle_blocks
+
+    @staticmethod
+    def staged(index: Path) -> Path:
+        """Return where a build writes one of its indexes until its output is in place."""
+        return index.with_name(index.name + STAGED_SUFFIX)
 
 
 def commit_index(reuse: NodeReuse) -> None:
     """Put this build's block indexes in place of the previous ones (after the output folder was swapped in)."""
-    staged_and_final = (
-        (reuse.staged, reuse.index),
-        (reuse.staged_turtle_index, reuse.turtle_index),
-        (reuse.staged_turtle_blocks, reuse.turtle_blocks),
-    )
-    for staged, final in staged_and_final:
+    for final in reuse.indexes:
         try:
-            staged.replace(final)
+            reuse.staged(final).replace(final)
         except OSError:
             final.unlink(missing_ok=True)  # an index of files that are gone is never used, but is not kept
 
@@ -194,7 +184,7 @@ def _write_jsonld(job: _DumpJob, target: Path) -> None:
         previous.close()
     entities.close()
     if job.reuse is not None:
-        index.write(job.reuse.staged, target)
+        index.write(job.reuse.staged(job.reuse.index), target)
 
 
 def _nodes(blocks: Iterator[Block], previous: PreviousNodes, base: str | None) -> Iterator[tuple[Block, bytes]]:
@@ -253,8 +243,8 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
         known.close()
     entities.close()
     if reuse is not None:
-        written.write(reuse.staged_turtle_index)
-        index.write(reuse.staged_turtle_blocks, target)
+        written.write(reuse.staged(reuse.turtle_index))
+        index.write(reuse.staged(reuse.turtle_blocks), target)
 
 
 def _turtle_block(block: Block) -> bytes:
