@@ -201,7 +201,7 @@ def _nodes(blocks: Iterator[Block], previous: PreviousNodes, base: str | None) -
 
 
 def _write_turtle(job: _DumpJob, target: Path) -> None:
-    """Write the Turtle dump a subject block at a time; each entity's ``data.ttl`` is its blocks.
+    """Write the Turtle dump a subject block at a time; each entity's ``data.ttl`` is its blocks' Turtle.
 
     A block's Turtle is copied from the previous build's dump when its lines
     are those of a block there, else serialized by Oxigraph (which parses its
@@ -212,14 +212,14 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
     previous = load_turtle_index(job.reuse.turtle_index, salt) if job.reuse else TurtleIndex(salt)
     written = TurtleIndex(salt)
 
-    def write_entity(folder: str, blocks: list[Block]) -> None:
-        relative, key = f"{folder}/data.ttl", blocks_key(blocks)
+    def write_entity(folder: str, items: list[tuple[Block, bytes]]) -> None:
+        relative, key = f"{folder}/data.ttl", blocks_key([block for block, _ in items])
         path = target.parent / relative
         if job.reuse and previous.unchanged(folder, key, job.reuse.previous / relative):
             in_folder(path, lambda: keep_or_link(job.reuse.previous / relative, path))  # type: ignore[union-attr]
         else:
-            triples = ox.parse(b"".join(block.lines for block in blocks), format=ox.RdfFormat.N_TRIPLES)
-            _write_alternate(target.parent, relative, turtle.serialize(triples), job.reuse)
+            content = turtle.header() + b"".join(piece for _, piece in items) if items else b""
+            _write_alternate(target.parent, relative, content, job.reuse)
         written.note(folder, key, path)
 
     turtle_salt = blocks_salt(job.base, TURTLE_BLOCKS)
@@ -238,7 +238,7 @@ def _write_turtle(job: _DumpJob, target: Path) -> None:
                     position += out.write(turtle.header())
                 index.add(block.digest, position, len(piece))
                 position += out.write(piece)
-                entities.add(block.subject, block)
+                entities.add(block.subject, (block, piece))
     finally:
         known.close()
     entities.close()
