@@ -29,7 +29,7 @@ from rdflib.compare import to_canonical_graph
 
 from cndkg import revalidate
 from cndkg.cache import ParseCache, cache_salt
-from cndkg.delta import RowsDelta, changed_subjects
+from cndkg.delta import Nearby, RowsDelta, changed_subjects, nearby
 from cndkg.errors import BuildError, ValidationFailed
 from cndkg.forking import workers
 from cndkg.graph import GraphResult, build_graph
@@ -39,7 +39,7 @@ from cndkg.graph.restore import DUMP_FILE, Restore, save_record, start_restore
 from cndkg.graph.restore import record_salt as restore_salt
 from cndkg.model import Diagnostic, Severity
 from cndkg.pipeline import Corpus, run_pipeline
-from cndkg.publish import downloads
+from cndkg.publish import downloads, textcache
 from cndkg.publish.atomic import atomic_folder, discarding_alongside, output_lock
 from cndkg.publish.blocks import INDEX_FILE
 from cndkg.publish.downloads import EXTRA_DOWNLOADS, write_downloads
@@ -55,6 +55,7 @@ from cndkg.publish.search import (
     plan_search,
     save_manifest,
 )
+from cndkg.publish.textview import TextView, patch_texts
 from cndkg.publish.void import Distribution, describe_dataset
 from cndkg.registry import Registry, load_registry
 from cndkg.resolve import ResolveMemo
@@ -133,6 +134,8 @@ class BuildReport:
     """Whether the store was the previous build's graph brought up to date, not loaded from every text."""
     revalidated: int | None = None
     """How many nodes a rebuild validated again (None: the whole graph was validated)."""
+    views_read: int | None = None
+    """How many texts' views a rebuild read again from the store (None: every text's was read)."""
     search_shards_indexed: int = 0
 
 
@@ -271,6 +274,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
         memo = load_memo(options.cache, options.out, registry.minter.base) if options.site else None
         node_reuse = NodeReuse(options.cache / INDEX_FILE, options.out) if options.cache else None
         changed = functools.cache(lambda: _changed_since(options, work, result))  # asked only by a reuse on record
+        near = functools.cache(lambda: nearby(store, changed(), work / DUMP_FILE))
         with _stage(report, "validate", progress):
             outcome = _validate(result, shapes, changed, options, validation_salt, report, registry.minter.base)
         report.conforms, report.violations = outcome.conforms, len(outcome.violations)
@@ -278,12 +282,17 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
             raise ValidationFailed(
                 f"the graph does not conform to the shapes; nothing was published\n{format_report(outcome)}"
             )
-        site_pages = None
+        site_pages, kept_views = None, None
+        views_salt = textcache.views_salt(registry.minter.base)
         with _stage(report, "site", progress):
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                site_pages = write_pages(work, store, registry, options.max_pages_per_source, memo)
+                kept_views = textcache.load_views(options.cache, options.out, views_salt)
+                texts = _patched_texts(kept_views, near)
+                if texts is not None and kept_views is not None:
+                    report.views_read = sum(1 for iri, view in texts.items() if kept_views.views.get(iri) is not view)
+                site_pages = write_pages(work, store, registry, options.max_pages_per_source, memo, texts)
                 report.diagnostics.extend(site_pages.data.diagnostics)
                 report.pages_reused = site_pages.reused
         search_plan = _plan_search(work, site_pages, options) if site_pages is not None and options.search else None
@@ -299,7 +308,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
                     alternates,
                     node_reuse,
                     sorted_written=True,
-                    alongside=lambda: write_downloads(store, work, _rows_delta(options, changed, store, work)),
+                    alongside=lambda: write_downloads(store, work, _rows_delta(options, near)),
                 )
                 _write_metadata(work, store, outcome, report, registry.minter.base, names, options)
                 (work / "shapes.ttl").write_bytes(_shapes_turtle(shapes, shapes_digest, options.cache))
@@ -329,6 +338,10 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
         else:
             discard_manifest(options.cache)
         downloads.save_memo(options.cache, options.out, downloads.memo_salt(registry.minter.base))
+        if site_pages is not None:
+            textcache.save_views(options.cache, options.out, views_salt, site_pages.data.texts, kept_views)
+        else:
+            textcache.discard_views(options.cache)
         save_record(options.cache, options.out, restore_salt(registry.minter.base), report.triples)
     report.out = options.out
     if options.published is not None and site_pages is not None:
@@ -351,12 +364,23 @@ def _changed_since(options: BuildOptions, work: Path, result: GraphResult) -> se
     return changed_subjects(previous, work / DUMP_FILE)
 
 
-def _rows_delta(
-    options: BuildOptions, changed: Callable[[], set[str] | None], store: ox.Store, work: Path
-) -> RowsDelta | None:
+def _rows_delta(options: BuildOptions, near: Callable[[], Nearby | None]) -> RowsDelta | None:
     """Return what writing the downloads by delta needs, when the previous output's are on record."""
     salt = downloads.memo_salt(load_registry(options.base).minter.base)
-    return downloads.rows_delta(options.cache, options.out, salt, changed, store, work / DUMP_FILE)
+    return downloads.rows_delta(options.cache, options.out, salt, near)
+
+
+def _patched_texts(kept: textcache.KeptViews | None, near: Callable[[], Nearby | None]) -> dict[str, TextView] | None:
+    """Return the texts' views from the previous build's and those near the change; None: read them all.
+
+    Takes the views the cache keeps for the previous output, and the families
+    near what changed since its dump (:func:`cndkg.delta.nearby`, asked only
+    when there are views).
+    """
+    if kept is None:
+        return None
+    found = near()
+    return None if found is None else patch_texts(kept.views, found.families, found.scoped)
 
 
 def _validate(

@@ -30,6 +30,33 @@ from cndkg.writers.ntriples import gnu_coreutil
 
 
 @dataclass(frozen=True)
+class Nearby:
+    """The families whose products may change after a rebuild (:func:`affected_families`), and their triples.
+
+    ``scoped`` holds those families' triples and those of every IRI they name
+    (:func:`scoped_store`), read from the new sorted dump. The site's text
+    views and the downloads both read it.
+    """
+
+    families: frozenset[str]
+    scoped: ox.Store
+
+
+def nearby(store: ox.Store, changed: set[str] | None, dump: Path) -> Nearby | None:
+    """Return the families near the changed subjects and their triples; None when every family must be read.
+
+    Takes this build's store, the subjects of the changed triples (None: not
+    known) and this build's sorted dump.
+    """
+    if changed is None:
+        return None
+    families = affected_families(store, changed)
+    if families is None:
+        return None
+    return Nearby(frozenset(families), scoped_store(dump, families))
+
+
+@dataclass(frozen=True)
 class RowsDelta:
     """What a product made of rows per family needs to be computed by delta.
 

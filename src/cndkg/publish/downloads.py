@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from cndkg.cache import cache_salt, write_record
-from cndkg.delta import RowsDelta, affected_families, scoped_store
+from cndkg.delta import Nearby, RowsDelta
 from cndkg.publish.atomic import file_stamp
 from cndkg.publish.graphml import GRAPHML_FILE, GRAPHML_MEDIA_TYPE, write_graphml
 from cndkg.publish.tables import CSV_FILES, CSV_MEDIA_TYPE, table_rows, write_tables
@@ -45,26 +45,19 @@ def memo_salt(base: str) -> str:
     return cache_salt("downloads", base)
 
 
-def rows_delta(
-    cache: Path | None, previous: Path, salt: str, changed: Callable[[], set[str] | None], store: ox.Store, dump: Path
-) -> RowsDelta | None:
+def rows_delta(cache: Path | None, previous: Path, salt: str, near: Callable[[], Nearby | None]) -> RowsDelta | None:
     """Return what writing the downloads by delta needs, or None when every row must be computed.
 
-    Takes the cache folder, the previous output folder, the salt, a function
-    giving the subjects of the changed triples (None: not known; asked only
-    when the record fits), this build's store and its sorted dump. None
-    unless ``cache`` records that the previous folder's downloads were written
-    with its dump under the same salt, and the change is narrow.
+    Takes the cache folder, the previous output folder, the salt and a
+    function giving the families near the change (:func:`cndkg.delta.nearby`;
+    asked only when the record fits). None unless ``cache`` records that the
+    previous folder's downloads were written with its dump under the same
+    salt, and the change is narrow.
     """
     if cache is None or not _recorded(cache, previous, salt):
         return None
-    subjects = changed()
-    if subjects is None:
-        return None
-    families = affected_families(store, subjects)
-    if families is None:
-        return None
-    return RowsDelta(previous, frozenset(families), scoped_store(dump, families))
+    found = near()
+    return None if found is None else RowsDelta(previous, found.families, found.scoped)
 
 
 def _recorded(cache: Path, previous: Path, salt: str) -> bool:

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from cndkg.publish.dumps import DUMP_FORMATS
 from cndkg.publish.reuse import PageMemo, PageRecord, pack_reads, record_files, release_views, start_page, traced
 from cndkg.publish.search import searched_digest
 from cndkg.publish.sitedata import SiteData, gather, invocation_counts
+from cndkg.publish.textview import TextView
 from cndkg.registry import Registry
 from cndkg.resources import data_dir
 from cndkg.validate import ValidationOutcome
@@ -108,6 +110,7 @@ def write_pages(
     registry: Registry,
     max_pages_per_source: int | None = None,
     memo: PageMemo | None = None,
+    texts: Mapping[str, TextView] | None = None,
 ) -> SitePages:
     """Write every entity page, the index pages and the 404 page.
 
@@ -119,9 +122,10 @@ def write_pages(
     dumps writer puts its ``data.ttl`` and ``data.jsonld``. The dumps need
     not exist yet. With the previous build's page records (``memo``), an
     entity page none of whose reads changed is linked from the previous
-    output, not rendered (:mod:`cndkg.publish.reuse`).
+    output, not rendered (:mod:`cndkg.publish.reuse`). ``texts``: the texts'
+    views, when the build has them already (:func:`cndkg.publish.sitedata.gather`).
     """
-    data = gather(store, registry.minter, max_pages_per_source)
+    data = gather(store, registry.minter, max_pages_per_source, texts)
     env = environment()
     written: list[str] = []
     # Index pages first, and the inverse indexes entity pages use: built once here, forked workers inherit them.

@@ -10,7 +10,7 @@ resolutions and the reports due at them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -181,20 +181,30 @@ _HASH_TYPES_KEPT = frozenset({str(CNDKG.ReportingMandate)})
 """Classes whose hash-IRI instances the pages list (the reports due at a session)."""
 
 
-def gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None = None) -> SiteData:
+def gather(
+    store: ox.Store,
+    minter: Minter,
+    max_pages_per_source: int | None = None,
+    texts: Mapping[str, TextView] | None = None,
+) -> SiteData:
     """Index the graph for the site: every page is rendered from what this gathers, and so from the graph alone.
 
     Takes the dataset's Oxigraph store and the minter. Returns the :class:`SiteData`. Reads only what pages show,
     one property at a time, instead of every triple. An entity has a page when
     it is typed and its IRI is in the dataset's ``id/`` space or the SDG
     namespace, and is not one of the entities past ``max_pages_per_source``
-    that a single source file cites (see :func:`_bound_pages`).
+    that a single source file cites (see :func:`_bound_pages`). The texts'
+    views are ``texts`` when the build already has them (a rebuild patches
+    the previous build's: :func:`cndkg.publish.textview.patch_texts`), else
+    read from the store.
     """
     with collector.paused():
-        return _gather(store, minter, max_pages_per_source)
+        return _gather(store, minter, max_pages_per_source, texts)
 
 
-def _gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None) -> SiteData:
+def _gather(
+    store: ox.Store, minter: Minter, max_pages_per_source: int | None, texts: Mapping[str, TextView] | None
+) -> SiteData:
     """Gather the site data (see :func:`gather`), with the cycle collector paused."""
     data = SiteData(minter)
     base_ids = minter.identifier_space
@@ -207,7 +217,7 @@ def _gather(store: ox.Store, minter: Minter, max_pages_per_source: int | None) -
         if "#" not in subject or type_iri in _HASH_TYPES_KEPT:
             data.types.setdefault(subject, []).append(type_iri)
     data.entities = {iri for iri in data.types if "#" not in iri and (iri.startswith(base_ids) or iri.startswith(sdg))}
-    data.texts = read_texts(store)
+    data.texts = dict(texts) if texts is not None else read_texts(store)
     if max_pages_per_source is not None:
         data.diagnostics = _bound_pages(data, max_pages_per_source)
     for predicate in _KEEP_VALUES:

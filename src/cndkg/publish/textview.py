@@ -26,7 +26,7 @@ enacting formula's body is the label of the text's ``eli:passed_by``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote
@@ -342,6 +342,25 @@ def read_texts(store: ox.Store) -> dict[str, TextView]:
             unresolved=extra.unresolved if extra is not None else (),
         )
     return views
+
+
+def patch_texts(previous: Mapping[str, TextView], families: Collection[str], scoped: ox.Store) -> dict[str, TextView]:
+    """Return every text of the corpus, in corpus order, from the previous build's views and a few read again.
+
+    Takes the previous build's views (:func:`read_texts` of its store), the
+    families near what changed since (:func:`cndkg.delta.affected_families`)
+    and a store of their triples and of every IRI they name
+    (:func:`cndkg.delta.scoped_store`). A text's view is read from its family's
+    triples and from the IRIs those name (its body's label, its source files'
+    names, the documents its citations' targets are published in), so a text
+    outside those families has the view it had; the families' texts are read
+    from ``scoped``, and a family that is no text any more drops out. The
+    result equals :func:`read_texts` of the whole store.
+    """
+    fresh = read_texts(scoped)
+    views = {iri: view for iri, view in previous.items() if iri not in families}
+    views.update((iri, view) for iri, view in fresh.items() if iri in families)
+    return {iri: views[iri] for iri in sorted(views, key=lambda iri: (views[iri].source, views[iri].line, iri))}
 
 
 def _label_order(ident: str) -> tuple[int, str]:
