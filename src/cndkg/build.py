@@ -132,6 +132,8 @@ class BuildReport:
     """How many texts' triples a rebuild took from the cache instead of describing them again."""
     store_restored: bool = False
     """Whether the store was the previous build's graph brought up to date, not loaded from every text."""
+    dump_patched: bool = False
+    """Whether the sorted dump was the previous build's patched by the lines that changed, not sorted again."""
     revalidated: int | None = None
     """How many nodes a rebuild validated again (None: the whole graph was validated)."""
     views_read: int | None = None
@@ -264,6 +266,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
             result = build_graph(corpus.settled, registry, parts, dump=work / DUMP_FILE, restore=restore)
             store = result.store
         report.texts_kept, report.store_restored = result.parts_reused, result.restored
+        report.dump_patched = result.patched
         names, cache_keys = [s.name for s in corpus.sources], parsed.cache_keys
         del corpus, parsed  # every later stage reads the graph: its memory goes to them (about 500 MB at 10,000 texts)
         report.triples = result.triple_count
@@ -342,7 +345,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
             textcache.save_views(options.cache, options.out, views_salt, site_pages.data.texts, kept_views)
         else:
             textcache.discard_views(options.cache)
-        save_record(options.cache, options.out, restore_salt(registry.minter.base), report.triples)
+        save_record(options.cache, options.out, restore_salt(registry.minter.base), report.triples, result.made_of)
     report.out = options.out
     if options.published is not None and site_pages is not None:
         options.published(site_pages.data)

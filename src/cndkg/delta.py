@@ -15,6 +15,7 @@ search instead of from the whole store.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import mmap
 import os
 import subprocess
@@ -90,6 +91,9 @@ def affected_families(store: ox.Store, changed: set[str]) -> set[str] | None:
     return families if families is not None and len(families) <= MOST_FAMILIES else None
 
 
+_COPY_SLICE = 16 << 20
+
+
 class SortedLines:
     """A sorted N-Triples file, searched for the lines that start with a prefix (a binary search over its bytes)."""
 
@@ -106,10 +110,23 @@ class SortedLines:
         if isinstance(self._data, mmap.mmap):
             self._data.close()
 
+    def holds_at(self, at: int, line: bytes) -> bool:
+        """Return whether the line starting at byte ``at`` is ``line`` (without its newline)."""
+        end = at + len(line)
+        return self._data[at:end] == line and (end == len(self._data) or self._data[end] == 0x0A)
+
+    def copy(self, start: int, end: int, out: IO[bytes]) -> None:
+        """Write the file's bytes from ``start`` to ``end`` to ``out``, a slice of at most 16 MiB at a time."""
+        for at in range(start, end, _COPY_SLICE):
+            out.write(self._data[at : min(end, at + _COPY_SLICE)])
+
+    def __len__(self) -> int:
+        return len(self._data)
+
     def starting_with(self, prefix: bytes) -> Iterator[bytes]:
         """Yield every line (without its newline) that starts with ``prefix``, in file order."""
         data = self._data
-        at = self._first_at_least(prefix)
+        at = self.first_at_least(prefix)
         while at < len(data):
             end = data.find(b"\n", at)
             end = len(data) if end < 0 else end
@@ -119,7 +136,7 @@ class SortedLines:
             yield line
             at = end + 1
 
-    def _first_at_least(self, key: bytes) -> int:
+    def first_at_least(self, key: bytes) -> int:
         """Return where the first line not below ``key`` starts (past the end when there is none)."""
         data = self._data
         low, high = 0, len(data)
@@ -186,6 +203,33 @@ def _subjects(lines: Iterable[bytes]) -> set[str] | None:
             return None
         subjects.add(line[1:end].decode("utf-8"))
     return subjects
+
+
+def patch_sorted(previous: Path, delta: LineDelta, current: Path) -> bool:
+    """Write ``current``: the sorted file ``previous`` without the delta's removed lines and with its added ones.
+
+    The delta's lines must be sorted bytewise and unique. Returns False (and
+    ``current`` must not be used) when a removed line is not in ``previous`` or
+    an added one already is. Only the changed lines are looked for (a binary
+    search each); the rest is copied, so the cost is that of copying the file.
+    """
+    changes = heapq.merge(((line, False) for line in delta.removed), ((line, True) for line in delta.added))
+    with SortedLines(previous) as lines, open(current, "wb") as out:
+        if len(lines) and not lines.holds_at(len(lines) - 1, b""):
+            return False  # a last line without its newline
+        done = 0
+        for line, added in changes:
+            at = lines.first_at_least(line)
+            if at < done or lines.holds_at(at, line) == added:
+                return False
+            lines.copy(done, at, out)
+            if added:
+                out.write(line + b"\n")
+                done = at
+            else:
+                done = at + len(line) + 1
+        lines.copy(done, len(lines), out)
+    return True
 
 
 def line_delta(previous: Path, current: Path, most: int | None = None) -> LineDelta | None:

@@ -12,9 +12,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cndkg import collector
-from cndkg.delta import LineDelta, SortedLines, line_delta
+from cndkg.delta import LineDelta, SortedLines, line_delta, patch_sorted
 from cndkg.forking import fork_imap, jobs_allowed, workers_for
-from cndkg.graph.parts import Part, PartCache
+from cndkg.graph.parts import Part, PartCache, foreign_lines
+from cndkg.graph.patch import MOST_PATCHED_PARTS, DumpPatch, PatchRefused, PreviousGraph
 from cndkg.graph.restore import MOST_CHANGED_LINES, Restore, bring_up_to_date
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
@@ -66,6 +67,10 @@ class GraphResult:
     """How many texts' triples came from the cache, not described again."""
     delta: LineDelta | None = None
     """How the sorted dump differs from the previous build's, when the store was restored from that one."""
+    made_of: tuple[set[str], bytes] | None = None
+    """The keys of the parts the sorted dump was made of and its sorted spanning lines (to patch it next time)."""
+    patched: bool = False
+    """Whether the sorted dump was patched from the previous build's (:mod:`cndkg.graph.patch`), not sorted again."""
 
     @property
     def restored(self) -> bool:
@@ -165,33 +170,92 @@ def build_graph(
 
 
 def _build_graph(
-    corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None, dump: Path | None, restore: Restore | None
+    corpus: ResolvedCorpus,
+    registry: Registry,
+    parts: PartCache | None,
+    dump: Path | None,
+    restore: Restore | None,
+    patching: bool = True,
 ) -> GraphResult:
-    """Build the graph (see :func:`build_graph`), with the cycle collector paused."""
+    """Build the graph (see :func:`build_graph`), with the cycle collector paused.
+
+    When the previous dump may be patched (:mod:`cndkg.graph.patch`), only the
+    parts that changed are read in full; if the patch is then refused, the
+    graph is built again by sorting every text's lines.
+    """
     resolved = list(corpus.texts)
+    base = _patch_base(resolved, parts, dump, restore) if patching else None
     triples = _Triples()
     for subject, predicate, value in registry.graph:
         triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
     loading = ox.Store() if dump is None or restore is None else None
-    texts_dump = None if dump is None else dump.with_name(dump.name + ".texts")
+    texts_dump = None if dump is None or base is not None else dump.with_name(dump.name + ".texts")
     with _sorting(texts_dump) as sorting:
-        taken = _take_texts(resolved, registry.minter, parts, triples, loading, sorting)
+        taken = _take_texts(resolved, registry.minter, parts, triples, loading, sorting, base)
     _state_facts(triples, corpus.facts)
-    with _typed_by(loading, texts_dump) as typed:
-        _describe_stubs(triples, typed, resolved, registry, taken.sessions)
-    _describe_sessions(triples, taken.sessions, registry)
-    _label_resolutions(triples)
-    if loading is not None:
-        load_lines(triples.lines, loading)
+    try:
+        with _typed_by(loading, texts_dump, base, taken, parts, restore) as typed:
+            _describe_stubs(triples, typed, resolved, registry, taken.sessions)
+            _describe_sessions(triples, taken.sessions, registry)
+            _label_resolutions(triples)
+            if loading is not None:
+                load_lines(triples.lines, loading)
+            spanning = _sorted_lines(_canonical_ntriples("\n".join(triples.lines).encode("utf-8")))
+            triples.lines.clear()
+            delta = _patched_dump(typed, spanning, restore, dump) if isinstance(typed, DumpPatch) else None
+    except PatchRefused:
+        delta = None
+    if base is not None and delta is None:
+        return _build_graph(corpus, registry, parts, dump, restore, patching=False)
     if dump is not None and texts_dump is not None:
-        _write_dump(triples.lines, texts_dump, dump)
-    triples.lines.clear()
+        _write_dump(spanning, texts_dump, dump)
     if dump is not None and restore is not None:
-        store, count, delta = _restored(restore, dump)
+        store, count, delta = _restored(restore, dump, delta)
     else:
         assert loading is not None
         store, count, delta = loading, len(loading), None
-    return GraphResult(store, count, part_keys=taken.keys, parts_reused=taken.reused, delta=delta)
+    made_of = (taken.keys, spanning) if parts is not None else None
+    return GraphResult(
+        store,
+        count,
+        part_keys=taken.keys,
+        parts_reused=taken.reused,
+        delta=delta,
+        made_of=made_of,
+        patched=base is not None,
+    )
+
+
+def _patch_base(
+    resolved: list[ResolvedResolution], parts: PartCache | None, dump: Path | None, restore: Restore | None
+) -> PreviousGraph | None:
+    """Return what the previous dump was made of, when this build may patch it; else None.
+
+    That needs the part cache, a dump to write, a restore whose record kept
+    the previous parts and spanning lines, and one text per IRI.
+    """
+    if parts is None or dump is None or restore is None or restore.made_of is None:
+        return None
+    return restore.made_of if len({item.iri for item in resolved}) == len(resolved) else None
+
+
+def _patched_dump(patch: DumpPatch, spanning: bytes, restore: Restore | None, dump: Path | None) -> LineDelta | None:
+    """Write ``dump`` as the previous one patched (see :mod:`cndkg.graph.patch`); return the delta, or None."""
+    if restore is None or dump is None:
+        return None
+    delta = patch.delta(set(spanning.splitlines()))
+    if delta is None or len(delta.removed) + len(delta.added) > MOST_CHANGED_LINES or not restore.unchanged():
+        return None
+    if not patch_sorted(restore.dump, delta, dump) or not restore.unchanged():
+        dump.unlink(missing_ok=True)
+        return None
+    return delta
+
+
+def _sorted_lines(ntriples: bytes) -> bytes:
+    """Return N-Triples lines sorted bytewise, without repeats, each ending in a newline."""
+    lines = sorted({line for line in ntriples.splitlines() if line})
+    return b"".join(line + b"\n" for line in lines)
 
 
 def _take_texts(
@@ -201,14 +265,18 @@ def _take_texts(
     triples: _Triples,
     store: ox.Store | None,
     sorting: LineSorter | None,
+    base: PreviousGraph | None = None,
 ) -> _Taken:
     """Describe the texts (or take their cached triples) into ``store`` and ``sorting``, their index into ``triples``.
 
-    Returns the texts' cache keys, how many were taken from the cache and the sessions they name.
+    Returns the texts' cache keys, how many were taken from the cache and the
+    sessions they name. With ``base`` (the previous dump may be patched), a
+    part the previous dump was made of is read without its lines (only its
+    foreign lines are kept), and the lines of the others are kept in the result.
     """
     workers = workers_for(len(resolved), SECONDS_PER_TEXT)
     step = max(1, min(PART_TEXTS, -(-len(resolved) // (workers * 4))))
-    job = _RecordJob(resolved, minter, step, parts)
+    job = _RecordJob(resolved, minter, step, parts, base.keys if base is not None else frozenset())
     taken = _Taken()
     # Each part is loaded while the workers describe the next ones.
     for part in fork_imap(_describe_records, job, range(0, len(resolved), step), workers):
@@ -216,20 +284,39 @@ def _take_texts(
             store.bulk_load(input=part.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=LENIENT)
         if sorting is not None:
             sorting.write(part.ntriples)
+        if base is not None and len(taken.keys) - len(taken.kept) <= MOST_PATCHED_PARTS:
+            taken.new_lines.append(part.ntriples)  # past the bound, the patch is refused: no need to hold them
         triples.merge_index(part.index)
         taken.sessions |= part.sessions
         taken.keys |= part.keys
         taken.reused += part.reused
+        taken.kept |= part.kept
+        taken.kept_foreign.update(part.foreign)
     return taken
 
 
 @dataclass
 class _Taken:
-    """What describing the texts gave besides their triples: cache keys, texts from the cache, sessions named."""
+    """What describing the texts gave besides their triples: cache keys, texts from the cache, sessions named.
+
+    When the previous dump may be patched, also the lines of the new parts,
+    the kept texts (IRI -> part key) and the kept parts' foreign lines.
+    """
 
     keys: set[str] = field(default_factory=set)
     reused: int = 0
     sessions: set[tuple[str, int]] = field(default_factory=set)
+    new_lines: list[bytes] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)
+    kept_foreign: set[bytes] = field(default_factory=set)
+
+    def patch(self, base: PreviousGraph, previous: SortedLines, parts: PartCache) -> DumpPatch:
+        """Return the patch of the previous dump by these parts (PatchRefused when too many changed)."""
+        gone = len(base.keys - self.keys)
+        if len(self.keys) - len(self.kept) + gone > MOST_PATCHED_PARTS:
+            raise PatchRefused("too many texts changed")
+        lines = b"".join(self.new_lines).splitlines()
+        return DumpPatch(base, previous, parts, lines, self.kept, self.kept_foreign, self.keys)
 
 
 @contextmanager
@@ -243,8 +330,23 @@ def _sorting(target: Path | None) -> Iterator[LineSorter | None]:
 
 
 @contextmanager
-def _typed_by(store: ox.Store | None, texts_dump: Path | None) -> Iterator[Callable[[str], bool]]:
-    """Yield whether the texts' triples type an IRI: from the store holding them, else their sorted dump."""
+def _typed_by(
+    store: ox.Store | None,
+    texts_dump: Path | None,
+    base: PreviousGraph | None,
+    taken: _Taken,
+    parts: PartCache | None,
+    restore: Restore | None,
+) -> Iterator[Callable[[str], bool]]:
+    """Yield whether the texts' triples type an IRI: from the store holding them, their sorted dump, or the patch.
+
+    With ``base``, what is yielded is the :class:`~cndkg.graph.patch.DumpPatch`
+    of the previous dump, which answers from the parts that changed and that dump.
+    """
+    if base is not None and parts is not None and restore is not None:
+        with SortedLines(restore.dump) as previous:
+            yield taken.patch(base, previous, parts)
+        return
     if store is not None:
         yield lambda iri: _typed_in(store, iri)
         return
@@ -253,22 +355,26 @@ def _typed_by(store: ox.Store | None, texts_dump: Path | None) -> Iterator[Calla
         yield lambda iri: any(True for _ in lines.starting_with(f"{nt_iri(iri)} <{_RDF_TYPE}> ".encode()))
 
 
-def _write_dump(lines: set[str], texts_dump: Path, dump: Path) -> None:
-    """Write ``dump``: the texts' sorted triples merged with the lines that span texts (made canonical here)."""
-    spanning = dump.with_name(dump.name + ".spanning")
+def _write_dump(spanning: bytes, texts_dump: Path, dump: Path) -> None:
+    """Write ``dump``: the texts' sorted triples merged with the sorted lines that span texts."""
+    spanning_file = dump.with_name(dump.name + ".spanning")
     try:
-        with LineSorter(spanning, 1, gnu_sort()) as sorting:
-            sorting.write(_canonical_ntriples("\n".join(lines).encode("utf-8")))
-        merge_sorted([texts_dump, spanning], dump, gnu_sort())
+        spanning_file.write_bytes(spanning)
+        merge_sorted([texts_dump, spanning_file], dump, gnu_sort())
     finally:
-        spanning.unlink(missing_ok=True)
+        spanning_file.unlink(missing_ok=True)
         texts_dump.unlink(missing_ok=True)
 
 
-def _restored(restore: Restore, dump: Path) -> tuple[ox.Store, int, LineDelta | None]:
-    """Return the store of the graph in ``dump``: the restored one brought up to date, else loaded from ``dump``."""
+def _restored(restore: Restore, dump: Path, delta: LineDelta | None) -> tuple[ox.Store, int, LineDelta | None]:
+    """Return the store of the graph in ``dump``: the restored one brought up to date, else loaded from ``dump``.
+
+    ``delta``: how ``dump`` differs from the restored one, when the patch
+    that wrote it says (else the two are compared).
+    """
     store = restore.store()
-    delta = line_delta(restore.dump, dump, MOST_CHANGED_LINES) if store is not None else None
+    if store is not None and delta is None:
+        delta = line_delta(restore.dump, dump, MOST_CHANGED_LINES)
     count = bring_up_to_date(store, restore.triples, delta) if store is not None and delta is not None else None
     if store is None or count is None:
         store = ox.Store()
@@ -307,14 +413,21 @@ class _RecordJob:
     minter: Minter
     step: int
     parts: PartCache | None = None
+    known: frozenset[str] = frozenset()
+    """The keys of the parts the previous dump was made of: read without their lines (:mod:`cndkg.graph.patch`)."""
 
 
 @dataclass
 class _RecordPart(Part):
-    """The triples of a run of records (see :class:`~cndkg.graph.parts.Part`), with their cache keys."""
+    """The triples of a run of records (see :class:`~cndkg.graph.parts.Part`), with their cache keys.
+
+    With known keys, ``ntriples`` are the other parts' lines, ``kept`` maps
+    the known parts' texts to their keys and ``foreign`` lists their foreign lines.
+    """
 
     keys: set[str] = field(default_factory=set)
     reused: int = 0
+    kept: dict[str, str] = field(default_factory=dict)
 
 
 def _describe_records(job: _RecordJob, start: int) -> _RecordPart:
@@ -324,19 +437,26 @@ def _describe_records(job: _RecordJob, start: int) -> _RecordPart:
         return _RecordPart(whole.ntriples, whole.index, whole.sessions)
     run = _RecordPart(b"", {p: {} for p in _INDEXED}, set())
     chunks: list[bytes] = []
+    foreign: list[bytes] = []
     for item in job.resolved[start : start + job.step]:
         key = job.parts.key(item)
-        part = job.parts.load(key)
+        known = key in job.known
+        part = job.parts.load_header(key) if known else job.parts.load(key)
         if part is None:
             part = _describe_part([item], job.minter)
+            part.foreign = foreign_lines(part.ntriples, item.iri)
             job.parts.store(key, part)
         else:
             run.reused += 1
         run.keys.add(key)
-        chunks.append(part.ntriples)
+        if known:
+            run.kept[item.iri] = key
+            foreign += part.foreign
+        else:
+            chunks.append(part.ntriples)
         _merge_index(run.index, part.index)
         run.sessions |= part.sessions
-    run.ntriples = b"".join(chunks)
+    run.ntriples, run.foreign = b"".join(chunks), tuple(foreign)
     return run
 
 

@@ -31,11 +31,25 @@ _SUFFIX = ".part"
 
 @dataclass
 class Part:
-    """One text's (or a run of texts') triples as N-Triples, their index entries and the sessions they name."""
+    """One text's (or a run of texts') triples as N-Triples, their index entries and the sessions they name.
+
+    ``foreign``: the lines whose subject is outside the text's family (its
+    source file's, say), which another text's part may hold too; a run of
+    texts does not list them.
+    """
 
     ntriples: bytes
     index: dict[str, dict[str, list[str]]]
     sessions: set[tuple[str, int]]
+    foreign: tuple[bytes, ...] = ()
+
+
+def foreign_lines(ntriples: bytes, text: str) -> tuple[bytes, ...]:
+    """Return the N-Triples lines whose subject is not in the family of ``text`` (its IRI and hash IRIs)."""
+    own, own_hash = b"<" + text.encode("utf-8") + b">", b"<" + text.encode("utf-8") + b"#"
+    return tuple(
+        line for line in ntriples.splitlines() if line and not line.startswith(own) and not line.startswith(own_hash)
+    )
 
 
 @dataclass(frozen=True)
@@ -57,23 +71,41 @@ class PartCache:
     def load(self, key: str) -> Part | None:
         """Return the part stored under ``key``, or None when absent or unreadable."""
         try:
-            data = self._path(key).read_bytes()
-            header, _, ntriples = data.partition(b"\n")
-            stored = json.loads(header)
-            index = {
-                str(predicate): {str(subject): [str(v) for v in values] for subject, values in subjects.items()}
-                for predicate, subjects in stored["index"].items()
-            }
-            sessions = {(str(body), int(number)) for body, number in stored["sessions"]}
+            with open(self._path(key), "rb") as file:
+                header = _header(file.readline())
+                ntriples = file.read()
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return Part(ntriples, index, sessions)
+        return Part(ntriples, *header)
+
+    def load_header(self, key: str) -> Part | None:
+        """Return the part stored under ``key`` without its N-Triples (b""), or None when absent or unreadable."""
+        try:
+            with open(self._path(key), "rb") as file:
+                return Part(b"", *_header(file.readline()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
 
     def store(self, key: str, part: Part) -> None:
         """Store a part under ``key`` (a failure to write only costs describing the text again)."""
-        header = json.dumps({"index": part.index, "sessions": sorted(part.sessions)}, ensure_ascii=True)
+        foreign = [line.decode("utf-8") for line in part.foreign]
+        header = json.dumps({"index": part.index, "sessions": sorted(part.sessions), "foreign": foreign})
         write_entry(self._path(key), header.encode("ascii") + b"\n" + part.ntriples)
 
     def prune(self, keep: set[str]) -> None:
         """Delete every entry whose key is not in ``keep`` (the cache mirrors the last successful build)."""
         prune_entries(self.folder, _SUFFIX, keep)
+
+
+def _header(line: bytes) -> tuple[dict[str, dict[str, list[str]]], set[tuple[str, int]], tuple[bytes, ...]]:
+    """Return an entry's index, sessions and foreign lines from its first line (raise on any other shape)."""
+    if not line.endswith(b"\n"):
+        raise ValueError("an entry's first line is cut short")
+    stored = json.loads(line)
+    index = {
+        str(predicate): {str(subject): [str(v) for v in values] for subject, values in subjects.items()}
+        for predicate, subjects in stored["index"].items()
+    }
+    sessions = {(str(body), int(number)) for body, number in stored["sessions"]}
+    foreign = tuple(str(text).encode("utf-8") for text in stored["foreign"])
+    return index, sessions, foreign

@@ -17,6 +17,7 @@ order (``tests/test_store_order.py``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 
 from cndkg.cache import cache_salt, write_record
 from cndkg.delta import LineDelta
+from cndkg.graph.patch import PreviousGraph, read_spanning, write_spanning
 from cndkg.publish.atomic import file_stamp
 
 RECORD_FILE = "store.json"
@@ -43,10 +45,12 @@ def record_salt(base: str) -> str:
 class Restore:
     """The previous output's dump, being loaded into a store on a thread."""
 
-    def __init__(self, dump: Path, stamp: tuple[int, int], triples: int) -> None:
+    def __init__(self, dump: Path, stamp: tuple[int, int], triples: int, made_of: PreviousGraph | None = None) -> None:
         self.dump = dump
         self.stamp = stamp
         self.triples = triples
+        self.made_of = made_of
+        """The parts and spanning lines the dump was made of, when the record keeps them (:mod:`cndkg.graph.patch`)."""
         self._store: ox.Store | None = None
         self._thread = threading.Thread(target=self._load, name="cndkg-restore", daemon=True)
 
@@ -66,6 +70,10 @@ class Restore:
         if len(store) == self.triples:
             self._store = store
 
+    def unchanged(self) -> bool:
+        """Return whether the dump is still the file the record vouched for."""
+        return file_stamp(self.dump) == self.stamp
+
     def store(self) -> ox.Store | None:
         """Wait for the load; return the previous graph's store, or None when it could not be restored.
 
@@ -75,7 +83,7 @@ class Restore:
         """
         self._thread.join()
         store, self._store = self._store, None
-        return store if file_stamp(self.dump) == self.stamp else None
+        return store if self.unchanged() else None
 
     def close(self) -> None:
         """Wait for the load and let go of a store not handed over (a build that failed before its graph stage).
@@ -100,13 +108,30 @@ def start_restore(cache: Path | None, out: Path, salt: str) -> Restore | None:
         return None
     if not fits or file_stamp(dump) != stamp:
         return None
-    return Restore(dump, stamp, triples).start()
+    return Restore(dump, stamp, triples, _made_of(cache, stored)).start()
 
 
-def save_record(cache: Path, out: Path, salt: str, triples: int) -> None:
-    """Record the dump in ``out`` (after the output is in place) and how many triples it holds."""
+def _made_of(cache: Path, stored: dict[str, object]) -> PreviousGraph | None:
+    """Return the parts and spanning lines the record says the dump was made of (None: not kept, or not those)."""
+    keys, digest = stored.get("parts"), stored.get("spanning")
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys) or not isinstance(digest, str):
+        return None
+    spanning = read_spanning(cache, digest)
+    return None if spanning is None else PreviousGraph(frozenset(keys), spanning)
+
+
+def save_record(cache: Path, out: Path, salt: str, triples: int, made_of: tuple[set[str], bytes] | None = None) -> None:
+    """Record the dump in ``out`` (after the output is in place) and how many triples it holds.
+
+    ``made_of``: the keys of the parts the dump was made of and its sorted
+    spanning lines, kept for the next build to patch the dump (:mod:`cndkg.graph.patch`).
+    """
     stamp = file_stamp(out / DUMP_FILE)
-    stored = {"salt": salt, "out": str(out.resolve()), "stamp": list(stamp or ()), "triples": triples}
+    stored: dict[str, object] = {"salt": salt, "out": str(out.resolve()), "stamp": list(stamp or ())}
+    stored["triples"] = triples
+    if made_of is not None:
+        with contextlib.suppress(OSError):  # unwritten, the next build sorts the texts' lines again
+            stored |= {"parts": sorted(made_of[0]), "spanning": write_spanning(cache, made_of[1])}
     write_record(cache / RECORD_FILE, json.dumps(stored).encode("utf-8") if stamp is not None else None)
 
 
