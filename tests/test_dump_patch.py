@@ -73,6 +73,7 @@ def test_patch_sorted_refuses_a_file_whose_last_line_is_cut(tmp_path: Path) -> N
 
 def test_spanning_lines_come_back_only_with_their_digest(tmp_path: Path) -> None:
     digest = write_spanning(tmp_path, b"".join(line + b"\n" for line in LINES))
+    assert digest is not None
     assert read_spanning(tmp_path, digest) == frozenset(LINES)
     assert read_spanning(tmp_path, "0" * 40) is None
     (tmp_path / "store-spanning.nt").write_bytes(b"")
@@ -103,6 +104,9 @@ def _foreign(rng: random.Random, n: int) -> list[bytes]:
         found.append(f'<{other}> <http://x/date> "2020" .'.encode())
     if rng.random() < 0.2:
         found.append(f"<{_text(rng.randint(0, 9))}#p9> {TYPE} <http://x/Paragraph> .".encode())
+    if rng.random() < 0.3:  # a line another text's part holds as its own
+        other = rng.randint(0, 9)
+        found.append(f"<{_text(other)}> {TYPE} <http://x/Text> .".encode())
     return found
 
 
@@ -174,3 +178,47 @@ def test_a_patch_is_refused_when_a_gone_part_is_not_in_the_cache(tmp_path: Path)
     base = PreviousGraph(frozenset({"f" * 40}), frozenset())
     with SortedLines(previous) as lines, pytest.raises(PatchRefused):
         DumpPatch(base, lines, PartCache(tmp_path / "parts", "salt"), [], {}, [], set())
+
+
+def test_a_blank_node_in_a_changed_line_gives_no_delta(tmp_path: Path) -> None:
+    previous = _file(tmp_path / "previous.nt", LINES)
+    base = PreviousGraph(frozenset(), frozenset())
+    with SortedLines(previous) as lines:
+        patch = DumpPatch(base, lines, PartCache(tmp_path / "parts", "salt"), [], {}, [], set())
+        assert patch.delta({b'_:b0 <http://x/p> "blank" .', *LINES}) is None
+        assert patch.delta(set(LINES)) == LineDelta((), ())
+
+
+@pytest.mark.slow
+def test_a_refused_patch_sorts_every_text_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The parts of the previous dump are gone from the cache: the patch is refused, and every text is sorted."""
+    import shutil
+
+    from cndkg.bench.corpus import write_corpus
+    from cndkg.build import BuildOptions, build
+    from cndkg.graph.parts import FOLDER
+
+    from .helpers import tree_hashes
+
+    corpus, cache, dist, clean = (tmp_path / name for name in ("corpus", "cache", "dist", "clean"))
+    write_corpus(corpus, 12, seed=5)
+
+    def rebuild(out: Path, with_cache: bool = True):  # type: ignore[no-untyped-def]
+        options = BuildOptions(sources=[str(corpus)], out=out, search=False, root=corpus)
+        options.cache = cache if with_cache else None
+        return build(options)
+
+    rebuild(dist)
+    edited = sorted(corpus.rglob("*.txt"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Recalling", "Recalling also", 1), encoding="utf-8")
+    assert rebuild(dist).dump_patched
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Recalling also", "Recalling", 1), encoding="utf-8")
+    shutil.rmtree(cache / FOLDER)
+    shutil.copytree(dist, clean, symlinks=True)
+    report = rebuild(dist)
+    assert not report.dump_patched and report.store_restored
+    rebuild(clean, with_cache=False)
+    assert tree_hashes(dist) == tree_hashes(clean)
+    beside = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))  # the outputs' locks
+    assert beside == ["cache", "clean", "corpus", "dist"]
+    assert not [p for p in dist.iterdir() if p.name.startswith("cndkg.nt.")], "no sorting's file is left"

@@ -9,8 +9,9 @@ documents its citations' targets are published in) and hold the patched views to
 from __future__ import annotations
 
 import json
-import os
+import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +21,7 @@ import pytest
 from cndkg.cache import ShapeError
 from cndkg.delta import changed_subjects, family, nearby
 from cndkg.model import FootnoteRef
-from cndkg.publish.textcache import VIEWS_FILE, load_views, save_views
+from cndkg.publish.textcache import VIEWS_FILE, load_views, save_views, vouched
 from cndkg.publish.textview import TextView, patch_texts, read_texts
 from cndkg.rowcodec import from_row, row_decoder, to_row
 
@@ -76,15 +77,21 @@ def test_a_row_of_another_shape_is_refused(data: object, hint: object) -> None:
         ([["a", 1], ["b", 2]], tuple[FootnoteRef, ...], (FootnoteRef("a", 1), FootnoteRef("b", 2))),
         (None, int | None, None),
         (3, int | None, 3),
-        (3, float, 3),
+        (3, float, 3.0),
         ("draft", Literal["adopted", "draft"], "draft"),
     ],
 )
 def test_rows_decode_what_the_hints_name(data: object, hint: object, expected: object) -> None:
-    assert row_decoder(hint)(data) == expected
+    decoded = row_decoder(hint)(data)
+    assert decoded == expected and type(decoded) is type(expected)
 
 
-@pytest.mark.parametrize("hint", [dict[str, int], int | str, set[str], tuple[int, str], object])
+@dataclass(frozen=True)
+class _KeywordOnly:
+    name: str = field(kw_only=True)
+
+
+@pytest.mark.parametrize("hint", [dict[str, int], int | str, set[str], tuple[int, str], object, _KeywordOnly])
 def test_rows_refuse_hints_they_do_not_hold(hint: object) -> None:
     with pytest.raises(TypeError):
         row_decoder(hint)
@@ -105,10 +112,23 @@ def test_kept_views_come_back_for_the_output_they_were_kept_for(tmp_path: Path, 
     save_views(cache, out, "salt", views, None)
     kept = load_views(cache, out, "salt")
     assert kept is not None and kept.views == views and list(kept.views) == list(views)
+    assert vouched(cache, out, "salt")
+
+
+def test_kept_lines_are_copied_and_other_views_encoded(tmp_path: Path, views: dict[str, TextView]) -> None:
+    cache, out = tmp_path / "cache", _output(tmp_path)
+    save_views(cache, out, "salt", views, None)
+    header, *lines = (cache / VIEWS_FILE).read_bytes().splitlines()
+    spaced = [line.replace(b'", "', b'",  "', 1) for line in lines]  # the same JSON, other bytes
+    (cache / VIEWS_FILE).write_bytes(b"\n".join([header, *spaced]) + b"\n")
+    kept = load_views(cache, out, "salt")
+    assert kept is not None and kept.views == views
     again = dict(kept.views)
     first = next(iter(again))
     again[first] = views[first]  # equal, but not the object read from the file: encoded again
     save_views(cache, out, "salt", again, kept)
+    written = (cache / VIEWS_FILE).read_bytes().splitlines()[1:]
+    assert written[0] == lines[0] and written[1:] == spaced[1:], "kept lines are copied, byte for byte"
     assert (kept2 := load_views(cache, out, "salt")) is not None and kept2.views == views
 
 
@@ -130,12 +150,6 @@ def _truncate(cache: Path, out: Path) -> None:
     path.write_bytes(path.read_bytes()[:-40])
 
 
-def _move_output(cache: Path, out: Path) -> None:
-    os.rename(out, out.with_name("elsewhere"))
-    out.mkdir()
-    os.rename(out.with_name("elsewhere") / "cndkg.nt", out / "cndkg.nt")
-
-
 @pytest.mark.parametrize(
     ("spoil", "salt"),
     [
@@ -155,7 +169,18 @@ def test_kept_views_are_not_used_unless_they_are_the_outputs(
     save_views(cache, out, "salt", views, None)
     spoil(cache, out)
     assert load_views(cache, out, salt) is None
-    assert load_views(None, out, "salt") is None
+    assert vouched(cache, out, salt) is (spoil in (_damage, _truncate)), "the header alone vouches, not the rows"
+    assert load_views(None, out, "salt") is None and not vouched(None, out, "salt")
+
+
+def test_kept_views_are_not_used_for_another_output_folder(tmp_path: Path, views: dict[str, TextView]) -> None:
+    cache, out = tmp_path / "cache", _output(tmp_path)
+    save_views(cache, out, "salt", views, None)
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy2(out / "cndkg.nt", other / "cndkg.nt")  # the same size and time
+    assert load_views(cache, other, "salt") is None and not vouched(cache, other, "salt")
+    assert load_views(cache, out, "salt") is not None
 
 
 def test_views_are_not_kept_for_an_output_without_a_dump(tmp_path: Path, views: dict[str, TextView]) -> None:

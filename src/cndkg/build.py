@@ -291,8 +291,7 @@ def _build(options: BuildOptions, pending: list[Corpus], restore: Restore | None
             if options.site:
                 from cndkg.publish.site import write_pages
 
-                kept_views = textcache.load_views(options.cache, options.out, views_salt)
-                texts = _patched_texts(kept_views, near)
+                kept_views, texts = _patched_texts(options, views_salt, near)
                 if texts is not None and kept_views is not None:
                     report.views_read = sum(1 for iri, view in texts.items() if kept_views.views.get(iri) is not view)
                 site_pages = write_pages(work, store, registry, options.max_pages_per_source, memo, texts)
@@ -373,17 +372,19 @@ def _rows_delta(options: BuildOptions, near: Callable[[], Nearby | None]) -> Row
     return downloads.rows_delta(options.cache, options.out, salt, near)
 
 
-def _patched_texts(kept: textcache.KeptViews | None, near: Callable[[], Nearby | None]) -> dict[str, TextView] | None:
-    """Return the texts' views from the previous build's and those near the change; None: read them all.
+def _patched_texts(
+    options: BuildOptions, salt: str, near: Callable[[], Nearby | None]
+) -> tuple[textcache.KeptViews | None, dict[str, TextView] | None]:
+    """Return the previous build's texts' views and this build's, patched from them; (None, None): read them all.
 
-    Takes the views the cache keeps for the previous output, and the families
-    near what changed since its dump (:func:`cndkg.delta.nearby`, asked only
-    when there are views).
+    Takes the build's options, the views' salt and the families near what
+    changed since the previous output's dump (:func:`cndkg.delta.nearby`,
+    asked only when the cache keeps that output's views).
     """
-    if kept is None:
-        return None
-    found = near()
-    return None if found is None else patch_texts(kept.views, found.families, found.scoped)
+    if not textcache.vouched(options.cache, options.out, salt) or (found := near()) is None:
+        return None, None
+    kept = textcache.load_views(options.cache, options.out, salt)
+    return (None, None) if kept is None else (kept, patch_texts(kept.views, found.families, found.scoped))
 
 
 def _validate(

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -140,10 +140,11 @@ def default_cache_folder(sources: list[str] | None = None) -> Path:
     return root / "cndkg" / f"parse-{digest.hexdigest()}"
 
 
-def write_entry(path: Path, data: bytes) -> bool:
+def write_entry(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """Write a cache entry: to a temporary file beside it, then renamed into place; return whether it was.
 
-    A cache that cannot be written (a full disk, a folder in the entry's place)
+    ``data``: the bytes, or pieces of them written one after the other. A
+    cache that cannot be written (a full disk, a folder in the entry's place)
     is not an error: the entry is skipped, and the build goes on.
     """
     try:
@@ -153,7 +154,8 @@ def write_entry(path: Path, data: bytes) -> bool:
         return False
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                out.write(piece)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
@@ -164,7 +166,7 @@ def write_entry(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_record(path: Path, data: bytes | None) -> None:
+def write_record(path: Path, data: bytes | Iterable[bytes] | None) -> None:
     """Write a record a later build trusts (what it may reuse), as :func:`write_entry` does.
 
     When there is nothing to record (``data`` is None) or it cannot be

@@ -83,7 +83,7 @@ def _exact(kind: type) -> Decoder:
     def decode(data: object) -> Any:
         if type(data) not in accepted:
             raise ShapeError(f"expected a {kind.__name__}")
-        return data
+        return float(typing.cast(float, data)) if kind is float else data
 
     return decode
 
@@ -134,6 +134,8 @@ def _sequence(origin: type, item_hint: Any) -> Decoder:
 
 def _dataclass(cls: type) -> Decoder:
     """Return the decoder of a dataclass written as the array of its constructor's fields."""
+    if any(f.kw_only for f in dataclasses.fields(cls) if f.init):
+        raise TypeError(f"rows decode positional fields only, and {cls.__name__} has keyword-only ones")
     names = _init_fields(cls)
     fields: list[Decoder] = []  # filled at the first call: a dataclass may hold itself
 

@@ -15,7 +15,7 @@ from cndkg import collector
 from cndkg.delta import LineDelta, SortedLines, line_delta, patch_sorted
 from cndkg.forking import fork_imap, jobs_allowed, workers_for
 from cndkg.graph.parts import Part, PartCache, foreign_lines
-from cndkg.graph.patch import MOST_PATCHED_PARTS, DumpPatch, PatchRefused, PreviousGraph
+from cndkg.graph.patch import MOST_PATCHED_PARTS, DumpPatch, MadeOf, PatchRefused, PreviousGraph
 from cndkg.graph.restore import MOST_CHANGED_LINES, Restore, bring_up_to_date
 from cndkg.iris import BODY_NAMES, Minter
 from cndkg.model import (
@@ -67,8 +67,8 @@ class GraphResult:
     """How many texts' triples came from the cache, not described again."""
     delta: LineDelta | None = None
     """How the sorted dump differs from the previous build's, when the store was restored from that one."""
-    made_of: tuple[set[str], bytes] | None = None
-    """The keys of the parts the sorted dump was made of and its sorted spanning lines (to patch it next time)."""
+    made_of: MadeOf | None = None
+    """What the sorted dump was made of, kept for the next build to patch it."""
     patched: bool = False
     """Whether the sorted dump was patched from the previous build's (:mod:`cndkg.graph.patch`), not sorted again."""
 
@@ -170,64 +170,98 @@ def build_graph(
 
 
 def _build_graph(
-    corpus: ResolvedCorpus,
-    registry: Registry,
-    parts: PartCache | None,
-    dump: Path | None,
-    restore: Restore | None,
-    patching: bool = True,
+    corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None, dump: Path | None, restore: Restore | None
 ) -> GraphResult:
     """Build the graph (see :func:`build_graph`), with the cycle collector paused.
 
     When the previous dump may be patched (:mod:`cndkg.graph.patch`), only the
-    parts that changed are read in full; if the patch is then refused, the
-    graph is built again by sorting every text's lines.
+    parts that changed are read in full; if the patch is refused, every
+    text's lines are sorted instead.
     """
+    base = _patch_base(corpus.texts, parts, dump, restore)
+    if base is not None and parts is not None and dump is not None and restore is not None:
+        patched = _build_patched(corpus, registry, parts, dump, restore, base)
+        if patched is not None:
+            return patched
+    return _build_sorted(corpus, registry, parts, dump, restore)
+
+
+def _build_sorted(
+    corpus: ResolvedCorpus, registry: Registry, parts: PartCache | None, dump: Path | None, restore: Restore | None
+) -> GraphResult:
+    """Build the graph from every text's triples: loaded into a store, or sorted into ``dump``."""
     resolved = list(corpus.texts)
-    base = _patch_base(resolved, parts, dump, restore) if patching else None
-    triples = _Triples()
-    for subject, predicate, value in registry.graph:
-        triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
+    triples = _registry_triples(registry)
     loading = ox.Store() if dump is None or restore is None else None
-    texts_dump = None if dump is None or base is not None else dump.with_name(dump.name + ".texts")
+    texts_dump = None if dump is None else dump.with_name(dump.name + ".texts")
     with _sorting(texts_dump) as sorting:
-        taken = _take_texts(resolved, registry.minter, parts, triples, loading, sorting, base)
-    _state_facts(triples, corpus.facts)
-    try:
-        with _typed_by(loading, texts_dump, base, taken, parts, restore) as typed:
-            _describe_stubs(triples, typed, resolved, registry, taken.sessions)
-            _describe_sessions(triples, taken.sessions, registry)
-            _label_resolutions(triples)
-            if loading is not None:
-                load_lines(triples.lines, loading)
-            spanning = _sorted_lines(_canonical_ntriples("\n".join(triples.lines).encode("utf-8")))
-            triples.lines.clear()
-            delta = _patched_dump(typed, spanning, restore, dump) if isinstance(typed, DumpPatch) else None
-    except PatchRefused:
-        delta = None
-    if base is not None and delta is None:
-        return _build_graph(corpus, registry, parts, dump, restore, patching=False)
+        taken = _take_texts(resolved, registry.minter, parts, triples, loading, sorting)
+    with _typed_by(loading, texts_dump) as typed:
+        _describe_spanning(triples, corpus, typed, registry, taken.sessions)
+    if loading is not None:
+        load_lines(triples.lines, loading)
+    spanning = _sorted_lines(_canonical_ntriples("\n".join(triples.lines).encode("utf-8"))) if dump or parts else b""
+    triples.lines.clear()
     if dump is not None and texts_dump is not None:
         _write_dump(spanning, texts_dump, dump)
     if dump is not None and restore is not None:
-        store, count, delta = _restored(restore, dump, delta)
+        store, count, delta = _restored(restore, dump, None)
     else:
         assert loading is not None
         store, count, delta = loading, len(loading), None
-    made_of = (taken.keys, spanning) if parts is not None else None
+    made_of = MadeOf(frozenset(taken.keys), spanning) if parts is not None else None
+    return GraphResult(store, count, part_keys=taken.keys, parts_reused=taken.reused, delta=delta, made_of=made_of)
+
+
+def _build_patched(
+    corpus: ResolvedCorpus, registry: Registry, parts: PartCache, dump: Path, restore: Restore, base: PreviousGraph
+) -> GraphResult | None:
+    """Build the graph by patching the previous dump into ``dump`` (:mod:`cndkg.graph.patch`); None if refused."""
+    resolved = list(corpus.texts)
+    triples = _registry_triples(registry)
+    taken = _take_texts(resolved, registry.minter, parts, triples, None, None, base)
+    try:
+        with SortedLines(restore.dump) as previous:
+            patch = taken.patch(base, previous, parts)
+            _describe_spanning(triples, corpus, patch.typed, registry, taken.sessions)
+            spanning = _sorted_lines(_canonical_ntriples("\n".join(triples.lines).encode("utf-8")))
+            triples.lines.clear()
+            delta = patch.delta(set(spanning.splitlines()))
+    except PatchRefused:
+        return None
+    if delta is None or not _patched_dump(restore, delta, dump):
+        return None
+    store, count, restored = _restored(restore, dump, delta)
+    made_of = MadeOf(frozenset(taken.keys), spanning)
     return GraphResult(
-        store,
-        count,
-        part_keys=taken.keys,
-        parts_reused=taken.reused,
-        delta=delta,
-        made_of=made_of,
-        patched=base is not None,
+        store, count, part_keys=taken.keys, parts_reused=taken.reused, delta=restored, made_of=made_of, patched=True
     )
 
 
+def _registry_triples(registry: Registry) -> _Triples:
+    """Return the triples builder, holding the reference data's triples (bodies, treaties, states ...)."""
+    triples = _Triples()
+    for subject, predicate, value in registry.graph:
+        triples.add(str(subject), predicate, value if isinstance(value, Literal) else str(value))  # type: ignore[arg-type]
+    return triples
+
+
+def _describe_spanning(
+    triples: _Triples,
+    corpus: ResolvedCorpus,
+    typed: Callable[[str], bool],
+    registry: Registry,
+    sessions: set[tuple[str, int]],
+) -> None:
+    """Add the triples that span texts: stated facts, stubs of cited targets, sessions, resolutions' labels."""
+    _state_facts(triples, corpus.facts)
+    _describe_stubs(triples, typed, list(corpus.texts), registry, sessions)
+    _describe_sessions(triples, sessions, registry)
+    _label_resolutions(triples)
+
+
 def _patch_base(
-    resolved: list[ResolvedResolution], parts: PartCache | None, dump: Path | None, restore: Restore | None
+    texts: Sequence[ResolvedResolution], parts: PartCache | None, dump: Path | None, restore: Restore | None
 ) -> PreviousGraph | None:
     """Return what the previous dump was made of, when this build may patch it; else None.
 
@@ -236,20 +270,15 @@ def _patch_base(
     """
     if parts is None or dump is None or restore is None or restore.made_of is None:
         return None
-    return restore.made_of if len({item.iri for item in resolved}) == len(resolved) else None
+    return restore.made_of if len({item.iri for item in texts}) == len(texts) else None
 
 
-def _patched_dump(patch: DumpPatch, spanning: bytes, restore: Restore | None, dump: Path | None) -> LineDelta | None:
-    """Write ``dump`` as the previous one patched (see :mod:`cndkg.graph.patch`); return the delta, or None."""
-    if restore is None or dump is None:
-        return None
-    delta = patch.delta(set(spanning.splitlines()))
-    if delta is None or len(delta.removed) + len(delta.added) > MOST_CHANGED_LINES or not restore.unchanged():
-        return None
-    if not patch_sorted(restore.dump, delta, dump) or not restore.unchanged():
-        dump.unlink(missing_ok=True)
-        return None
-    return delta
+def _patched_dump(restore: Restore, delta: LineDelta, dump: Path) -> bool:
+    """Write ``dump`` as the previous dump patched by ``delta``; False (nothing left) if it does not fit."""
+    if restore.unchanged() and patch_sorted(restore.dump, delta, dump) and restore.unchanged():
+        return True
+    dump.unlink(missing_ok=True)
+    return False
 
 
 def _sorted_lines(ntriples: bytes) -> bytes:
@@ -330,23 +359,8 @@ def _sorting(target: Path | None) -> Iterator[LineSorter | None]:
 
 
 @contextmanager
-def _typed_by(
-    store: ox.Store | None,
-    texts_dump: Path | None,
-    base: PreviousGraph | None,
-    taken: _Taken,
-    parts: PartCache | None,
-    restore: Restore | None,
-) -> Iterator[Callable[[str], bool]]:
-    """Yield whether the texts' triples type an IRI: from the store holding them, their sorted dump, or the patch.
-
-    With ``base``, what is yielded is the :class:`~cndkg.graph.patch.DumpPatch`
-    of the previous dump, which answers from the parts that changed and that dump.
-    """
-    if base is not None and parts is not None and restore is not None:
-        with SortedLines(restore.dump) as previous:
-            yield taken.patch(base, previous, parts)
-        return
+def _typed_by(store: ox.Store | None, texts_dump: Path | None) -> Iterator[Callable[[str], bool]]:
+    """Yield whether the texts' triples type an IRI: from the store holding them, else their sorted dump."""
     if store is not None:
         yield lambda iri: _typed_in(store, iri)
         return
@@ -375,6 +389,8 @@ def _restored(restore: Restore, dump: Path, delta: LineDelta | None) -> tuple[ox
     store = restore.store()
     if store is not None and delta is None:
         delta = line_delta(restore.dump, dump, MOST_CHANGED_LINES)
+    elif delta is not None and len(delta.removed) + len(delta.added) > MOST_CHANGED_LINES:
+        delta = None  # loading the new dump afresh is about as quick
     count = bring_up_to_date(store, restore.triples, delta) if store is not None and delta is not None else None
     if store is None or count is None:
         store = ox.Store()

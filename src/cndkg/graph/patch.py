@@ -21,9 +21,10 @@ to date, so the dumps need not be compared.
 
 A line may be held twice: a compilation's source file is in the part of each of
 its texts (a *foreign* line, listed in each part's header), and a date a citing
-text states may be the cited text's own too. A part's own lines (its text's
-family) are in no other part, so a removed or spanning line about a kept text's
-family is looked for in that text's part, read for the purpose.
+text states may be the cited text's own too. So a line is taken out only when
+no new part, no kept part's foreign lines and no spanning line holds it, and
+when it is about a kept text's family, not that text's part either (read for
+the purpose).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cndkg.cache import write_entry
 from cndkg.delta import LineDelta, SortedLines
 from cndkg.graph.parts import PartCache
+from cndkg.writers.ntriples import nt_iri
 
 SPANNING_FILE = "store-spanning.nt"
 
@@ -52,14 +55,21 @@ class PreviousGraph:
     spanning: frozenset[bytes]
 
 
+@dataclass(frozen=True)
+class MadeOf:
+    """What a build's sorted dump was made of: its parts' keys and its sorted spanning lines (the file's bytes)."""
+
+    keys: frozenset[str]
+    spanning: bytes
+
+
 class PatchRefused(Exception):
     """The previous dump cannot be patched (a part it was made of is no longer in the cache, say)."""
 
 
-def write_spanning(cache: Path, lines: bytes) -> str:
-    """Keep a build's sorted spanning lines in the cache folder; return their digest (for the record)."""
-    (cache / SPANNING_FILE).write_bytes(lines)
-    return _digest(lines)
+def write_spanning(cache: Path, lines: bytes) -> str | None:
+    """Keep a build's sorted spanning lines in the cache folder; return their digest for the record (None: unkept)."""
+    return _digest(lines) if write_entry(cache / SPANNING_FILE, lines) else None
 
 
 def read_spanning(cache: Path, digest: str) -> frozenset[bytes] | None:
@@ -72,6 +82,7 @@ def read_spanning(cache: Path, digest: str) -> frozenset[bytes] | None:
 
 
 def _digest(data: bytes) -> str:
+    """Return the digest the record keeps of the spanning lines."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
@@ -81,6 +92,7 @@ def _subject(line: bytes) -> bytes:
 
 
 def _family(subject: bytes) -> bytes:
+    """Return the family a subject IRI belongs to (:func:`cndkg.delta.family`, on bytes)."""
     return subject.split(b"#", 1)[0]
 
 
@@ -118,13 +130,9 @@ class DumpPatch:
         self._typed = {_subject(line) for line in (*self.new_lines, *self.kept_foreign) if _is_type(line)}
         self._kept_parts: dict[bytes, set[bytes]] = {}
 
-    def __call__(self, iri: str) -> bool:
-        """Return :meth:`typed` (a patch is what the stubs ask whether an IRI is typed)."""
-        return self.typed(iri)
-
     def typed(self, iri: str) -> bool:
         """Return whether this build's parts give ``iri`` a type (as a search of all their lines would)."""
-        subject = iri.encode("utf-8")
+        subject = nt_iri(iri).encode("utf-8")[1:-1]  # as the lines write it
         if subject in self._typed:
             return True
         family = _family(subject)
@@ -158,6 +166,7 @@ class DumpPatch:
         return family in self.kept and line in self._kept_part(family)
 
     def _in_previous_dump(self, line: bytes) -> bool:
+        """Return whether the previous dump holds ``line``."""
         return self.dump.holds_at(self.dump.first_at_least(line), line)
 
     def _kept_part(self, family: bytes) -> set[bytes]:
@@ -172,5 +181,6 @@ class DumpPatch:
 
 
 def _is_type(line: bytes) -> bool:
+    """Return whether an N-Triples line states a type."""
     subject_end = line.find(b"> ")
     return line.startswith(_RDF_TYPE, subject_end + 2) if subject_end > 0 else False

@@ -17,7 +17,6 @@ order (``tests/test_store_order.py``).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from pathlib import Path
@@ -26,7 +25,7 @@ import pyoxigraph as ox
 
 from cndkg.cache import cache_salt, write_record
 from cndkg.delta import LineDelta
-from cndkg.graph.patch import PreviousGraph, read_spanning, write_spanning
+from cndkg.graph.patch import MadeOf, PreviousGraph, read_spanning, write_spanning
 from cndkg.publish.atomic import file_stamp
 
 RECORD_FILE = "store.json"
@@ -120,18 +119,18 @@ def _made_of(cache: Path, stored: dict[str, object]) -> PreviousGraph | None:
     return None if spanning is None else PreviousGraph(frozenset(keys), spanning)
 
 
-def save_record(cache: Path, out: Path, salt: str, triples: int, made_of: tuple[set[str], bytes] | None = None) -> None:
+def save_record(cache: Path, out: Path, salt: str, triples: int, made_of: MadeOf | None = None) -> None:
     """Record the dump in ``out`` (after the output is in place) and how many triples it holds.
 
-    ``made_of``: the keys of the parts the dump was made of and its sorted
-    spanning lines, kept for the next build to patch the dump (:mod:`cndkg.graph.patch`).
+    ``made_of``: what the dump was made of, kept for the next build to patch
+    it (:mod:`cndkg.graph.patch`).
     """
     stamp = file_stamp(out / DUMP_FILE)
     stored: dict[str, object] = {"salt": salt, "out": str(out.resolve()), "stamp": list(stamp or ())}
     stored["triples"] = triples
-    if made_of is not None:
-        with contextlib.suppress(OSError):  # unwritten, the next build sorts the texts' lines again
-            stored |= {"parts": sorted(made_of[0]), "spanning": write_spanning(cache, made_of[1])}
+    digest = write_spanning(cache, made_of.spanning) if made_of is not None else None
+    if made_of is not None and digest is not None:  # else the next build sorts every text's lines again
+        stored |= {"parts": sorted(made_of.keys), "spanning": digest}
     write_record(cache / RECORD_FILE, json.dumps(stored).encode("utf-8") if stamp is not None else None)
 
 
