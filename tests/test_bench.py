@@ -99,6 +99,8 @@ def test_run_one_reports_clean_build_rebuilds_watch_and_targets(tmp_path: Path) 
         assert set(figures["stages"]) == STAGES, kind
         assert figures["total_seconds"] > 0 and figures["per_parse_floor"] > 0, kind
         assert figures["per_parse_floor"] == pytest.approx(figures["total_seconds"] / parse_floor, rel=0.05)
+        # each rebuild ran as cndkg build does, from the previous one's output and cache: restored and patched
+        assert figures["store_restored"] and figures["dump_patched"], kind
     assert rebuild["add"]["resolutions"] == run["resolutions"] + 1
     assert rebuild["add"]["file"] == "s70/r000020.html"
     assert rebuild["edit"]["resolutions"] == run["resolutions"]

@@ -5,12 +5,13 @@ floors put the numbers in proportion on a noisy machine: the time Oxigraph
 takes to parse the build's own N-Triples dump, and the time to copy the
 output tree. For each size: the clean build (stages, floors, ratios), three
 cached rebuilds after one change each (a text added, a word edited, a text
-deleted), query latencies, ``serve --watch``'s save-to-reloaded-page latency
-(:mod:`cndkg.bench.watch`), and the peak memory of the whole process tree of
-each build (:mod:`cndkg.bench.memory`). Across sizes, a ``curve`` of time and
-memory per 1,000 texts and how each grows against the size. Each size's
-``targets`` compare figures with issue 17's limits. Results print as a table or
-as JSON (``--json``).
+deleted; each in a fresh process, as ``cndkg build`` runs), query latencies,
+``serve --watch``'s save-to-reloaded-page latency (:mod:`cndkg.bench.watch`),
+and the peak memory of the whole process tree of each build
+(:mod:`cndkg.bench.memory`). Across sizes, a ``curve`` of time and memory per
+1,000 texts and how each grows against the size. Each size's ``targets``
+compare figures with issue 17's limits. Results print as a table or as JSON
+(``--json``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cndkg import __version__
 from cndkg.bench.corpus import one_more, write_corpus
 from cndkg.bench.memory import DEFAULT_BUDGET, DEFAULT_PERIOD, TreeSampler
 from cndkg.bench.memory import figures as memory_figures
+from cndkg.bench.rebuild import build_in_child
 from cndkg.errors import CndkgError
 
 WATCH_EDITS = 3
@@ -127,20 +129,31 @@ def _timed_build(options: Any) -> tuple[Any, float, dict[str, Any]]:
 
 
 def _rebuild_figures(
-    report: Any, total: float, memory: dict[str, Any], parse_floor: float, *, deleted: bool = False
+    report: dict[str, Any], total: float, memory: dict[str, Any], parse_floor: float, *, deleted: bool = False
 ) -> dict[str, Any]:
     return {
         "total_seconds": round(total, 3),
         "per_parse_floor": round(total / parse_floor, 2),
-        "cache_hits": report.cache_hits,
-        "pages_reused": report.pages_reused,
+        **{name: report[name] for name in ("cache_hits", "pages_reused", "dump_patched", "store_restored")},
+        "views_read": report["views_read"],
         # every source but the one changed: fewer means the cache's salt changed (its code, on disk, mid-run)
-        "expected_cache_hits": report.sources - (0 if deleted else 1),
-        "sources": report.sources,
-        "resolutions": report.resolutions,
-        "stages": {name: round(t.seconds, 3) for name, t in report.timings.items()},
+        "expected_cache_hits": report["sources"] - (0 if deleted else 1),
+        "sources": report["sources"],
+        "resolutions": report["resolutions"],
+        "stages": report["stages"],
         **memory,
     }
+
+
+def _timed_rebuild(options: Any) -> tuple[dict[str, Any], float, dict[str, Any]]:
+    """Rebuild as ``cndkg build`` does, in a fresh process, with the process tree's memory sampled.
+
+    Returns the report's figures, the wall seconds from the process's start to its exit, and the memory figures.
+    """
+    sources = Path(options.sources[0])
+    with TreeSampler() as sampler:
+        report, total = build_in_child(sources, options.out, options.cache, site=options.site, search=options.search)
+    return report, total, memory_figures(sampler)
 
 
 def _rebuilds(options: Any, sources: Path, count: int, seed: int, parse_floor: float) -> dict[str, Any]:
@@ -150,26 +163,26 @@ def _rebuilds(options: Any, sources: Path, count: int, seed: int, parse_floor: f
     removed again (and built, untimed) before the edit. The edit makes the
     first ``Recalling`` of the middle text that has one ``Recalling also`` (as
     ``serve --watch``'s bench does); the deleted text is the last generated,
-    which no other text cites. ``per_parse_floor`` divides by the clean
-    build's parse floor.
+    which no other text cites. Each timed build runs in a fresh process, as
+    ``cndkg build`` would (:mod:`cndkg.bench.rebuild`), from its start to its
+    exit. ``per_parse_floor`` divides by the clean build's parse floor.
     """
     from cndkg.bench.watch import EDIT, edited_file
-    from cndkg.build import build
 
     figures: dict[str, Any] = {}
     extra = one_more(count, seed)
     added = sources / extra.path
     added.parent.mkdir(parents=True, exist_ok=True)
     added.write_text(extra.text, encoding="utf-8")
-    report, total, memory = _timed_build(options)
+    report, total, memory = _timed_rebuild(options)
     figures["add"] = {"file": extra.path, **_rebuild_figures(report, total, memory, parse_floor)}
     added.unlink()
-    build(options)  # back to the clean corpus, untimed
+    _timed_rebuild(options)  # back to the clean corpus, untimed
 
     edited = edited_file(sources, EDIT[0])
     text = edited.read_text(encoding="utf-8")
     edited.write_text(re.sub(rf"\b{re.escape(EDIT[0])}\b", EDIT[1], text, count=1), encoding="utf-8")
-    report, total, memory = _timed_build(options)
+    report, total, memory = _timed_rebuild(options)
     figures["edit"] = {
         "file": edited.relative_to(sources).as_posix(),
         **_rebuild_figures(report, total, memory, parse_floor),
@@ -177,7 +190,7 @@ def _rebuilds(options: Any, sources: Path, count: int, seed: int, parse_floor: f
 
     deleted = max((p for p in sources.rglob("r*.*") if p.is_file()), key=lambda p: p.name)
     deleted.unlink()
-    report, total, memory = _timed_build(options)
+    report, total, memory = _timed_rebuild(options)
     figures["delete"] = {
         "file": deleted.relative_to(sources).as_posix(),
         **_rebuild_figures(report, total, memory, parse_floor, deleted=True),
