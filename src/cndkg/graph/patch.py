@@ -115,19 +115,19 @@ class DumpPatch:
         kept_foreign: Iterable[bytes],
         keys: set[str],
     ) -> None:
-        self.previous = previous
-        self.dump = dump
-        self.parts = parts
-        self.new_lines = {line for line in new_lines if line}
-        self.kept = {iri.encode("utf-8"): key for iri, key in kept.items()}
-        self.kept_foreign = set(kept_foreign)
-        self.gone_lines: set[bytes] = set()
+        self._previous = previous
+        self._dump = dump
+        self._parts = parts
+        self._new_lines = {line for line in new_lines if line}
+        self._kept = {iri.encode("utf-8"): key for iri, key in kept.items()}
+        self._kept_foreign = set(kept_foreign)
+        self._gone_lines: set[bytes] = set()
         for key in previous.keys - keys:
             part = parts.load(key)
             if part is None:
                 raise PatchRefused(f"the part {key} of the previous dump is not in the cache")
-            self.gone_lines.update(line for line in part.ntriples.splitlines() if line)
-        self._typed = {_subject(line) for line in (*self.new_lines, *self.kept_foreign) if _is_type(line)}
+            self._gone_lines.update(line for line in part.ntriples.splitlines() if line)
+        self._typed = {_subject(line) for line in (*self._new_lines, *self._kept_foreign) if _is_type(line)}
         self._kept_parts: dict[bytes, set[bytes]] = {}
 
     def typed(self, iri: str) -> bool:
@@ -136,10 +136,10 @@ class DumpPatch:
         if subject in self._typed:
             return True
         family = _family(subject)
-        if family not in self.kept:
+        if family not in self._kept:
             return False
-        for line in self.dump.starting_with(b"<" + subject + b"> " + _RDF_TYPE + b" "):
-            if line not in self.previous.spanning and line not in self.gone_lines:
+        for line in self._dump.starting_with(b"<" + subject + b"> " + _RDF_TYPE + b" "):
+            if line not in self._previous.spanning and line not in self._gone_lines:
                 return True  # from a part the previous dump was made of, and still is
             if line in self._kept_part(family):
                 return True
@@ -149,10 +149,10 @@ class DumpPatch:
         """Return the removed and added lines, given this build's spanning lines; None if a blank node changed."""
         removed = {
             line
-            for line in self.gone_lines | (self.previous.spanning - spanning)
+            for line in self._gone_lines | (self._previous.spanning - spanning)
             if line not in spanning and not self._held_by_parts(line)
         }
-        fresh = (self.new_lines | spanning) - self.previous.spanning - self.gone_lines
+        fresh = (self._new_lines | spanning) - self._previous.spanning - self._gone_lines
         added = {line for line in fresh if not self._in_previous_dump(line)}
         if any(not _subject(line) for line in (*removed, *added)):
             return None
@@ -160,20 +160,20 @@ class DumpPatch:
 
     def _held_by_parts(self, line: bytes) -> bool:
         """Return whether one of this build's parts holds ``line``."""
-        if line in self.new_lines or line in self.kept_foreign:
+        if line in self._new_lines or line in self._kept_foreign:
             return True
         family = _family(_subject(line))
-        return family in self.kept and line in self._kept_part(family)
+        return family in self._kept and line in self._kept_part(family)
 
     def _in_previous_dump(self, line: bytes) -> bool:
         """Return whether the previous dump holds ``line``."""
-        return self.dump.holds_at(self.dump.first_at_least(line), line)
+        return self._dump.holds_at(self._dump.first_at_least(line), line)
 
     def _kept_part(self, family: bytes) -> set[bytes]:
         """Return the lines of a kept text's part (read once)."""
         found = self._kept_parts.get(family)
         if found is None:
-            part = self.parts.load(self.kept[family])
+            part = self._parts.load(self._kept[family])
             if part is None:
                 raise PatchRefused(f"the part of {family.decode('utf-8')} is not in the cache")
             found = self._kept_parts[family] = {line for line in part.ntriples.splitlines() if line}
