@@ -310,9 +310,9 @@ def _compile(hint: Any) -> Decoder:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_decoder(hint)
     if hint in (bool, str, int):
-        return _exact_decoder(hint)
+        return exact_decoder(hint)
     if hint is float:
-        return _float_decoder
+        return float_decoder
     raise TypeError(f"the cache cannot decode a {hint!r}")
 
 
@@ -321,13 +321,14 @@ def _none_decoder(data: object) -> None:
         raise ShapeError("expected null")
 
 
-def _float_decoder(data: object) -> float:
+def float_decoder(data: object) -> float:
+    """Decode a JSON number as a float (an integer included)."""
     if type(data) not in (int, float):
         raise ShapeError("expected a number")
     return float(typing.cast(float, data))
 
 
-def _exact_decoder(kind: type) -> Decoder:
+def exact_decoder(kind: type) -> Decoder:
     """Return a decoder accepting exactly ``kind`` (no bool for an int, no int for a str)."""
     message = "expected an integer" if kind is int else f"expected a {kind.__name__}"
 

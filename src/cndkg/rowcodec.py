@@ -13,19 +13,16 @@ raises :class:`~cndkg.cache.ShapeError`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from cndkg.cache import ShapeError
+from cndkg.cache import Decoder, ShapeError, exact_decoder, float_decoder
 
 T = TypeVar("T")
 
-Decoder = Callable[[object], Any]
-
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_DECODERS: dict[Any, Decoder] = {}
 
 
 def _init_fields(cls: type) -> tuple[str, ...]:
@@ -49,15 +46,13 @@ def to_row(value: object) -> Any:
 
 def from_row(data: object, kind: type[T]) -> T:
     """Return parsed JSON decoded as a ``kind``; raise ShapeError when it has another shape."""
-    return typing.cast(T, row_decoder(kind)(data))
+    return typing.cast(T, row_decoder(typing.cast(Any, kind))(data))
 
 
+@functools.cache
 def row_decoder(hint: Any) -> Decoder:
     """Return the decoder of a type hint (compiled once per hint)."""
-    found = _DECODERS.get(hint)
-    if found is None:
-        found = _DECODERS[hint] = _compile(hint)
-    return found
+    return _compile(hint)
 
 
 def _compile(hint: Any) -> Decoder:
@@ -69,23 +64,13 @@ def _compile(hint: Any) -> Decoder:
         return _sequence(origin, args[0])
     if origin is typing.Literal:
         return _literal(args)
-    if hint in (str, int, bool, float):
-        return _exact(hint)
+    if hint is float:
+        return float_decoder
+    if hint in (str, int, bool):
+        return exact_decoder(hint)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass(hint)
     raise TypeError(f"rows cannot decode a {hint!r}")
-
-
-def _exact(kind: type) -> Decoder:
-    """Return a decoder accepting exactly ``kind`` (no bool for an int; an int for a float)."""
-    accepted = (int, float) if kind is float else (kind,)
-
-    def decode(data: object) -> Any:
-        if type(data) not in accepted:
-            raise ShapeError(f"expected a {kind.__name__}")
-        return float(typing.cast(float, data)) if kind is float else data
-
-    return decode
 
 
 def _literal(allowed: tuple[Any, ...]) -> Decoder:
